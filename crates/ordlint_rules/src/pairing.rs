@@ -1,0 +1,172 @@
+//! The pairing index: every shared location (struct field or global) mapped to the sites that
+//! write and read it, across all files of a run.
+//!
+//! Publication is a two-sided contract, so cross-site rules ask this index for the partner of
+//! a writer (the reader that must become `smp_load_acquire`) or of a reader. The index is a
+//! plain value built by an earlier pass and handed to `lint()`; it is never a global.
+
+use ordlint_diagnostics::{LineIndex, Location};
+use ordlint_ir::{EventKind, FileIr, Function, Language, LocationKey, Mark, Sharing};
+use std::collections::{BTreeSet, HashMap};
+
+/// What a site does to the location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// A store.
+    Write,
+    /// A load.
+    Read,
+    /// An atomic read-modify-write.
+    ReadWrite,
+}
+
+/// One access to a shared location, summarised for use from other files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// Where the access is (the target expression).
+    pub location: Location,
+    /// The source text of the access's target (`w->lock_acquired`).
+    pub target: String,
+    /// Store, load or RMW.
+    pub role: Role,
+    /// How it is marked.
+    pub mark: Mark,
+    /// The API that performed it, if any (`READ_ONCE`, `smp_load_acquire`, …).
+    pub api: Option<String>,
+    /// Enclosing function's name.
+    pub function: String,
+    /// Language of the file.
+    pub language: Language,
+    /// The access is in a loop's controlling expression (a poll).
+    pub polled: bool,
+    /// The access is ordered on its own side: a release-or-stronger store or one after a
+    /// store-ordering barrier in the same function; an acquire-or-stronger load or one followed
+    /// by a load-ordering barrier.
+    pub ordered: bool,
+    /// Identities of the mutual-exclusion locks held at the access.
+    pub locks: Vec<String>,
+    /// The CPU is pinned at the access (IRQs or preemption off, or a spinlock held).
+    pub cpu_pinned: bool,
+}
+
+/// Writers and readers of every shared location of a run.
+#[derive(Debug, Default, Clone)]
+pub struct PairingIndex {
+    sites: HashMap<LocationKey, Vec<Site>>,
+    functions: BTreeSet<String>,
+}
+
+impl PairingIndex {
+    /// An empty index (a run of one file with no partners elsewhere).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add every shared access of one lowered file.
+    pub fn add_file(&mut self, path: &str, language: Language, ir: &FileIr, lines: &LineIndex) {
+        for f in &ir.functions {
+            self.functions.insert(f.name.clone());
+            for (id, event) in f.events.iter().enumerate() {
+                let Some((access_role, target, mark, api)) = access_of(&event.kind) else { continue };
+                let Some(key) = &target.key else { continue };
+                if target.sharing != Sharing::Shared {
+                    continue;
+                }
+                let held = f.held_at(id);
+                let site = Site {
+                    location: Location::new(path, target.span, lines),
+                    target: target.text.clone(),
+                    role: access_role,
+                    mark,
+                    api: api.map(str::to_owned),
+                    function: f.name.clone(),
+                    language,
+                    polled: f.is_polled(id),
+                    ordered: is_ordered(f, id, access_role, mark),
+                    locks: held.iter().filter(|l| l.kind.is_mutual_exclusion()).map(|l| l.identity()).collect(),
+                    cpu_pinned: held.iter().any(|l| l.kind.pins_cpu()),
+                };
+                self.sites.entry(key.clone()).or_default().push(site);
+            }
+        }
+    }
+
+    /// Forget everything a file contributed (for editors re-indexing one file).
+    pub fn remove_file(&mut self, path: &str) {
+        for sites in self.sites.values_mut() {
+            sites.retain(|s| s.location.path != path);
+        }
+        self.sites.retain(|_, v| !v.is_empty());
+    }
+
+    /// Merge another index into this one (parallel builds merge per-file indexes).
+    pub fn merge(&mut self, other: PairingIndex) {
+        for (key, mut sites) in other.sites {
+            self.sites.entry(key).or_default().append(&mut sites);
+        }
+        self.functions.extend(other.functions);
+    }
+
+    /// Sort every site list by (path, offset) so results do not depend on build order.
+    pub fn finish(&mut self) {
+        for sites in self.sites.values_mut() {
+            sites.sort_by(|a, b| (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span)));
+            sites.dedup();
+        }
+    }
+
+    /// All sites of `key`.
+    pub fn sites(&self, key: &LocationKey) -> &[Site] {
+        self.sites.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Sites that read `key` (loads and RMWs).
+    pub fn readers<'s>(&'s self, key: &LocationKey) -> impl Iterator<Item = &'s Site> + 's {
+        self.sites(key).iter().filter(|s| matches!(s.role, Role::Read | Role::ReadWrite))
+    }
+
+    /// Sites that write `key` (stores and RMWs).
+    pub fn writers<'s>(&'s self, key: &LocationKey) -> impl Iterator<Item = &'s Site> + 's {
+        self.sites(key).iter().filter(|s| matches!(s.role, Role::Write | Role::ReadWrite))
+    }
+
+    /// True when a function of this name is defined anywhere in the run.
+    pub fn has_function(&self, name: &str) -> bool {
+        self.functions.contains(name)
+    }
+
+    /// Number of distinct keys (for statistics).
+    pub fn len(&self) -> usize {
+        self.sites.len()
+    }
+
+    /// True when nothing has been indexed.
+    pub fn is_empty(&self) -> bool {
+        self.sites.is_empty()
+    }
+}
+
+fn access_of(kind: &EventKind) -> Option<(Role, &ordlint_ir::Target, Mark, Option<&str>)> {
+    match kind {
+        EventKind::Store(a) => Some((Role::Write, &a.target, a.mark, a.api.as_deref())),
+        EventKind::Load(a) => Some((Role::Read, &a.target, a.mark, a.api.as_deref())),
+        EventKind::Rmw(r) => Some((Role::ReadWrite, &r.target, Mark::Atomic(r.ordering), Some(r.api.as_str()))),
+        _ => None,
+    }
+}
+
+/// Whether an access is ordered on its own side (see [`Site::ordered`]).
+pub fn is_ordered(f: &Function, id: usize, role: Role, mark: Mark) -> bool {
+    match role {
+        Role::Write => {
+            mark.is_release_or_stronger()
+                || f.before(id).any(|(_, e)| matches!(&e.kind, EventKind::Fence(fence) if fence.kind.orders_store_store()))
+        }
+        Role::Read => {
+            mark.is_acquire_or_stronger()
+                || mark == Mark::Consume
+                || f.after(id).any(|(_, e)| matches!(&e.kind, EventKind::Fence(fence) if fence.kind.orders_load_load()))
+        }
+        Role::ReadWrite => mark.is_release_or_stronger() || mark.is_acquire_or_stronger(),
+    }
+}

@@ -1,0 +1,39 @@
+//! The list of all rules. Adding a rule is one line here plus its file, page and fixtures.
+
+use crate::contract::RuleDef;
+use crate::rules;
+
+static ALL: &[&RuleDef] = &[&rules::barrier_publication::RULE, &rules::unordered_flag_read::RULE];
+
+/// Every registered rule, in name order.
+pub fn all_rules() -> &'static [&'static RuleDef] {
+    ALL
+}
+
+/// The rule called `name`.
+pub fn find_rule(name: &str) -> Option<&'static RuleDef> {
+    ALL.iter().copied().find(|r| r.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_sorted_and_unique() {
+        let names: Vec<_> = all_rules().iter().map(|r| r.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted);
+    }
+
+    #[test]
+    fn every_rule_has_triggers_and_a_page() {
+        for r in all_rules() {
+            assert!(!r.triggers.is_empty(), "{} has no trigger tokens", r.name);
+            assert!(r.page.contains("## What it does"), "{} page lacks 'What it does'", r.name);
+            assert!(!r.summary().is_empty(), "{} has no summary", r.name);
+        }
+    }
+}

@@ -1,1 +1,24 @@
-fn main() {}
+//! The `ordlint` binary: a thin clap front over `ordlint_core` and `ordlint_render`.
+//! Exit status: 0 no diagnostics, 1 diagnostics found, 2 usage or configuration error.
+
+mod check;
+mod cli;
+mod rule_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Check(args) => check::run(&args),
+        cli::Command::Rule(args) => rule_cmd::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("ordlint: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

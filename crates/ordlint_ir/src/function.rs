@@ -17,6 +17,9 @@ pub struct Function {
     pub return_type: Option<String>,
     /// Parameters as (name, type text).
     pub params: Vec<(String, String)>,
+    /// Local variable declarations as (name, type text), in declaration order.
+    #[serde(default)]
+    pub locals: Vec<(String, String)>,
     /// Events in source order (evaluation order within an expression where it is defined).
     pub events: Vec<Event>,
     /// Scope tree; index 0 is the body.
@@ -65,6 +68,7 @@ impl Function {
             name_span,
             return_type: None,
             params: Vec::new(),
+            locals: Vec::new(),
             events: Vec::new(),
             scopes: vec![Scope { kind: ScopeKind::Body, span, parent: None }],
         }
@@ -123,6 +127,11 @@ impl Function {
     /// preemption disabled, or a spinlock held).
     pub fn cpu_pinned_at(&self, id: EventId) -> bool {
         self.held_at(id).iter().any(|l| l.kind.pins_cpu())
+    }
+
+    /// The declared type text of a parameter or local called `name`, if known.
+    pub fn type_of(&self, name: &str) -> Option<&str> {
+        self.locals.iter().rev().chain(self.params.iter()).find(|(n, _)| n == name).map(|(_, t)| t.as_str())
     }
 
     /// Events before `id`, nearest first.

@@ -50,6 +50,9 @@ pub struct RuleDef {
     /// Tokens at least one of which must occur in a file for the rule to be able to fire
     /// there (the prefilter's input; a test checks soundness on every fixture).
     pub triggers: &'static [&'static str],
+    /// The rule can also fire in files that lack its triggers but were pulled into the run
+    /// because they access a location published elsewhere (a reader-side rule).
+    pub fires_on_partners: bool,
     /// Whether the rule offers fixes.
     pub fix: FixAvailability,
     /// The check, run once per file.

@@ -6,7 +6,7 @@
 //! plain value built by an earlier pass and handed to `lint()`; it is never a global.
 
 use ordlint_diagnostics::{LineIndex, Location};
-use ordlint_ir::{EventKind, FileIr, Function, Language, LocationKey, Mark, Sharing};
+use ordlint_ir::{EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, Mark, Sharing, Target};
 use std::collections::{BTreeSet, HashMap};
 
 /// What a site does to the location.
@@ -23,8 +23,14 @@ pub enum Role {
 /// One access to a shared location, summarised for use from other files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
-    /// Where the access is (the target expression).
+    /// Where the access is: the whole access expression (`READ_ONCE(w->flag)`, or the
+    /// assignment for a plain store), which is what a fix rewrites.
     pub location: Location,
+    /// Struct type the accessed field belongs to, when the base's declared type is known
+    /// (`six_lock_waiter` for `w->lock_acquired` with `struct six_lock_waiter *w`).
+    pub owner: Option<String>,
+    /// The fence directly before the access (nothing but comments and operand loads between).
+    pub fence_before: Option<FenceKind>,
     /// The source text of the access's target (`w->lock_acquired`).
     pub target: String,
     /// Store, load or RMW.
@@ -74,7 +80,9 @@ impl PairingIndex {
                 }
                 let held = f.held_at(id);
                 let site = Site {
-                    location: Location::new(path, target.span, lines),
+                    location: Location::new(path, event.span, lines),
+                    owner: owner_type(f, target),
+                    fence_before: fence_directly_before(f, id).map(|(_, fence)| fence.kind),
                     target: target.text.clone(),
                     role: access_role,
                     mark,
@@ -118,6 +126,19 @@ impl PairingIndex {
     /// All sites of `key`.
     pub fn sites(&self, key: &LocationKey) -> &[Site] {
         self.sites.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Sites of `key` that can be the partner of an access in `path` to a field of `owner`:
+    /// same file, or both owners known and equal, or a global.
+    pub fn partners(&self, key: &LocationKey, owner: Option<&str>, path: &str) -> Vec<&Site> {
+        self.sites(key)
+            .iter()
+            .filter(|s| {
+                s.location.path == path
+                    || key.kind == ordlint_ir::KeyKind::Global
+                    || matches!((owner, s.owner.as_deref()), (Some(a), Some(b)) if a == b)
+            })
+            .collect()
     }
 
     /// Sites that read `key` (loads and RMWs).
@@ -169,4 +190,65 @@ pub fn is_ordered(f: &Function, id: usize, role: Role, mark: Mark) -> bool {
         }
         Role::ReadWrite => mark.is_release_or_stronger() || mark.is_acquire_or_stronger(),
     }
+}
+
+/// The fence directly before event `id`: walking back over comments and loads (the operands
+/// of the access), the first other event must be a fence in the same scope.
+pub fn fence_directly_before(f: &Function, id: usize) -> Option<(usize, &Fence)> {
+    let scope = f.events.get(id)?.scope;
+    for (j, e) in f.before(id) {
+        match &e.kind {
+            EventKind::Comment(_) | EventKind::Load(_) => continue,
+            EventKind::Fence(fence) if e.scope == scope => return Some((j, fence)),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The struct type a field access belongs to, from the declared type of its base variable
+/// (`struct foo *p` → `foo`); `None` when the base is not a simple parameter or local.
+pub fn owner_type(f: &Function, target: &Target) -> Option<String> {
+    let base = target.base.as_deref()?.trim();
+    let base = base.strip_prefix('&').unwrap_or(base).trim();
+    if base == "self" {
+        return Some("Self".to_owned());
+    }
+    if !base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let ty = f.type_of(base)?;
+    type_name(ty)
+}
+
+/// The core type name of a declared type: `const struct foo *` → `foo`, `&Arc<Node<T>>` →
+/// `Node`.
+pub fn type_name(ty: &str) -> Option<String> {
+    let words = ty
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .filter(|w| !matches!(*w, "const" | "volatile" | "struct" | "union" | "enum" | "mut" | "dyn" | "Arc" | "Box" | "Rc" | "NonNull" | "Option" | "static"))
+        .find(|w| !w.chars().all(|c| c.is_ascii_uppercase() && w.len() == 1));
+    words.map(str::to_owned)
+}
+
+/// Keys a file publishes: stores to shared locations that are release-marked or come right
+/// after a barrier. The run parses other files that mention these names, to find readers.
+pub fn published_keys(ir: &FileIr) -> Vec<LocationKey> {
+    let mut keys = Vec::new();
+    for f in &ir.functions {
+        for (id, e) in f.events.iter().enumerate() {
+            let EventKind::Store(a) = &e.kind else { continue };
+            let Some(key) = &a.target.key else { continue };
+            if a.target.sharing != Sharing::Shared {
+                continue;
+            }
+            if a.mark.is_release_or_stronger() || fence_directly_before(f, id).is_some() {
+                keys.push(key.clone());
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }

@@ -1,4 +1,5 @@
-//! One module per rule.
+//! One module per rule, plus `context`, the facts about execution context they share.
 
 pub(crate) mod barrier_publication;
+pub(crate) mod context;
 pub(crate) mod unordered_flag_read;

@@ -1,6 +1,12 @@
-//! unordered-flag-read
+//! unordered-flag-read: a plain or `READ_ONCE` poll of a flag whose writer publishes it, with
+//! reads of the published data after it and no acquire or read barrier in between.
+
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
-use ordlint_diagnostics::{FixAvailability, Severity, Tier};
+use crate::fixes::{load_acquire, replace};
+use crate::pairing::{owner_type, Role, Site};
+use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
+use ordlint_ir::{Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind, Sharing};
+use std::collections::HashSet;
 
 pub(crate) static RULE: RuleDef = RuleDef {
     name: "unordered-flag-read",
@@ -8,9 +14,124 @@ pub(crate) static RULE: RuleDef = RuleDef {
     tier: Tier::Default,
     severity: Severity::Warning,
     langs: Langs::C,
-    triggers: &["barrier"],
-    fix: FixAvailability::Sometimes,
+    // The reader file may hold none of these: it is linted because it reads a location that a
+    // candidate file publishes (`fires_on_partners`).
+    triggers: &["smp_store_release", "barrier", "smp_wmb", "READ_ONCE"],
+    fires_on_partners: true,
+    fix: FixAvailability::Always,
     check,
 };
 
-fn check(_ctx: &RuleContext<'_>, _out: &mut Report<'_>) {}
+/// How many partner sites a diagnostic lists.
+const MAX_RELATED: usize = 3;
+
+fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
+    for f in &ctx.ir.functions {
+        let mut reported: HashSet<&LocationKey> = HashSet::new();
+        for (id, event) in f.events.iter().enumerate() {
+            let EventKind::Load(load) = &event.kind else { continue };
+            let Some(key) = load.target.key.as_ref() else { continue };
+            if reported.contains(key) {
+                continue;
+            }
+            let writers = publishing_writers(ctx, f, id, load);
+            if writers.is_empty() {
+                continue;
+            }
+            reported.insert(key);
+            report(ctx, out, f, id, event, load, &writers);
+        }
+    }
+}
+
+/// The writers elsewhere that publish the location the load at `id` polls, when the load is
+/// an unordered poll followed by reads of other shared data.
+fn publishing_writers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, load: &Access) -> Vec<&'a Site> {
+    let unordered_mark = matches!(load.mark, Mark::Plain | Mark::Once | Mark::Atomic(AtomicOrdering::Relaxed));
+    if !unordered_mark || load.target.sharing != Sharing::Shared {
+        return Vec::new();
+    }
+    let Some(key) = load.target.key.as_ref() else { return Vec::new() };
+    let gates = f.is_polled(id) || f.is_within(id, ScopeKind::Condition);
+    if !gates || !reads_data_after_without_barrier(f, id, key) {
+        return Vec::new();
+    }
+    let owner = owner_type(f, &load.target);
+    let reader_locks: Vec<String> = f.held_at(id).iter().filter(|l| l.kind.is_mutual_exclusion()).map(|l| l.identity()).collect();
+    ctx.index
+        .partners(key, owner.as_deref(), ctx.path)
+        .into_iter()
+        .filter(|w| w.role == Role::Write && !(w.function == f.name && w.location.path == ctx.path))
+        .filter(|w| publishes(w))
+        .filter(|w| !w.locks.iter().any(|l| reader_locks.contains(l)))
+        .collect()
+}
+
+/// A writer publishes when it releases, or is ordered after earlier stores by a barrier, or
+/// (wrongly) comes right after barrier(), which barrier-publication reports on its side.
+fn publishes(w: &Site) -> bool {
+    w.mark.is_release_or_stronger() || w.ordered || w.fence_before == Some(FenceKind::Compiler)
+}
+
+/// True when, after the load at `id`, the function reads another shared location before any
+/// barrier that orders loads.
+fn reads_data_after_without_barrier(f: &Function, id: usize, key: &LocationKey) -> bool {
+    let own_scope = f.events.get(id).map(|e| e.scope);
+    for (_, e) in f.after(id) {
+        match &e.kind {
+            EventKind::Fence(fence) if fence.kind.orders_load_load() => return false,
+            EventKind::Load(a) if Some(e.scope) != own_scope && is_data_read(a, key) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+fn is_data_read(a: &Access, flag: &LocationKey) -> bool {
+    a.target.sharing == Sharing::Shared && a.target.key.as_ref() != Some(flag) && !a.mark.is_acquire_or_stronger()
+}
+
+fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, event: &Event, load: &Access, writers: &[&Site]) {
+    let target = &load.target.text;
+    let how = if f.is_polled(id) { "polled" } else { "tested" };
+    let mark = match load.mark {
+        Mark::Once => "with READ_ONCE()",
+        Mark::Atomic(_) => "with a relaxed atomic read",
+        _ => "with a plain read",
+    };
+    let message = format!(
+        "`{target}` is {how} {mark}, so the reads after it may see data older than the flag on arm64, POWER and RISC-V"
+    );
+    let replacement = acquire_form(ctx, event, load);
+    let help = format!("use `{replacement}` so that the reads after it are ordered");
+    let fix = Fix::safe(format!("use {}", replacement.split('(').next().unwrap_or("smp_load_acquire")), vec![replace(ctx, event.span, replacement.clone())]);
+    let mut d = out.warn(event.span, message).help(help).fix(Some(fix));
+    for w in writers.iter().take(MAX_RELATED) {
+        d = d.related(w.location.clone(), writer_note(w));
+    }
+}
+
+/// The acquire form of the load: `smp_load_acquire(&x)`, or `atomic_read_acquire(&v)` for an
+/// `atomic_read(&v)`.
+fn acquire_form(ctx: &RuleContext<'_>, event: &Event, load: &Access) -> String {
+    match (&load.mark, load.api.as_deref()) {
+        (Mark::Atomic(_), Some(api)) => {
+            let text = ctx.text(event.span);
+            match text.strip_prefix(api) {
+                Some(rest) => format!("{api}_acquire{rest}"),
+                None => load_acquire(&load.target.text),
+            }
+        }
+        _ => load_acquire(&load.target.text),
+    }
+}
+
+fn writer_note(w: &Site) -> String {
+    if w.mark.is_release_or_stronger() {
+        format!("`{}` is published here with release ordering, which needs an acquire read to pair with", w.target)
+    } else if w.fence_before == Some(FenceKind::Compiler) {
+        format!("`{}` is written here after barrier() (reported by barrier-publication)", w.target)
+    } else {
+        format!("`{}` is written here after a write barrier, which needs smp_rmb() or acquire on the reader", w.target)
+    }
+}

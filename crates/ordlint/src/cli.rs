@@ -1,0 +1,88 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find memory-ordering smells in kernel-style C and Rust.
+#[derive(Debug, Parser)]
+#[command(name = "ordlint", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and directories (default: the current directory).
+    Check(CheckArgs),
+    /// List the rules, or show one rule's page.
+    Rule(RuleArgs),
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets for a terminal.
+    Human,
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `ordlint check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint (.c, .h, .rs); directories are walked honouring .gitignore.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Enable exactly these rules (comma-separated names, `ALL`, `default` or `pedantic`).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Enable these rules on top of the selection (e.g. pedantic ones).
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Disable these rules.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print counters (files, parsed, partners) to stderr at the end.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when diagnostics are found (report-only pipelines).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Parse every file, even those without any rule's trigger tokens (slow; for testing).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
+    /// Read the source from stdin and lint it as if it were this path.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+}
+
+/// Arguments of `ordlint rule`.
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// The rule to show; without it, all rules are listed.
+    pub name: Option<String>,
+}

@@ -1,0 +1,258 @@
+//! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
+
+use crate::prefilter::{NameFilter, Prefilter};
+use crate::{lint, LoweredFile, RuleSet, SourceFile};
+use ordlint_diagnostics::Diagnostic;
+use ordlint_ir::Language;
+use ordlint_rules::PairingIndex;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Enabled rules.
+    pub rules: RuleSet,
+    /// Worker threads; `None` = all cores.
+    pub jobs: Option<usize>,
+    /// Skip files that contain no trigger token (on by default; off for soundness tests).
+    pub prefilter: bool,
+    /// Files larger than this many bytes are skipped with a message.
+    pub max_file_bytes: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { rules: RuleSet::defaults(), jobs: None, prefilter: true, max_file_bytes: 64 << 20 }
+    }
+}
+
+/// A file that could not be linted, and why (one line, lowercase).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The path.
+    pub path: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Counters of a run, for `--statistics` and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Files found by the walk with a C or Rust extension.
+    pub files: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Files that contained a trigger token and were parsed.
+    pub candidates: usize,
+    /// Files parsed because they access a location a candidate publishes.
+    pub partners: usize,
+    /// Files whose lowering reported a fatal problem.
+    pub unparsed: usize,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Diagnostics, sorted by (path, line, column, rule).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that could not be read, decoded or parsed, sorted by path.
+    pub errors: Vec<FileError>,
+    /// Counters.
+    pub stats: RunStats,
+}
+
+/// Errors that stop a run before it starts (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A path given on the command line does not exist.
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    /// The thread pool could not be created.
+    #[error("cannot start {0} worker threads")]
+    Threads(usize),
+}
+
+enum Loaded {
+    Candidate(Box<LoweredFile>),
+    Other(PathBuf, String),
+    Failed(FileError),
+}
+
+/// Lint every C and Rust file under `paths`.
+pub fn check_paths(paths: &[PathBuf], options: &RunOptions) -> Result<RunResult, RunError> {
+    for p in paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(RunError::Missing(p.display().to_string()));
+        }
+    }
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = options.jobs {
+        builder = builder.num_threads(jobs.max(1));
+    }
+    let pool = builder.build().map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
+    let (files, mut errors) = collect_files(paths);
+    Ok(pool.install(|| run_files(files, &mut errors, options)))
+}
+
+fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOptions) -> RunResult {
+    let mut stats = RunStats { files: files.len(), ..RunStats::default() };
+    let prefilter = Prefilter::new(&options.rules);
+    let loaded: Vec<Loaded> = files.into_par_iter().map(|p| load(p, options, |b| !options.prefilter || prefilter.matches(b))).collect();
+
+    let mut candidates = Vec::new();
+    let mut others = Vec::new();
+    for l in loaded {
+        match l {
+            Loaded::Candidate(f) => candidates.push(*f),
+            Loaded::Other(p, display) => others.push((p, display)),
+            Loaded::Failed(e) => errors.push(e),
+        }
+    }
+    stats.candidates = candidates.len();
+
+    let mut index = PairingIndex::new();
+    for f in &candidates {
+        f.add_to_index(&mut index);
+    }
+    let published: Vec<String> = candidates
+        .iter()
+        .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
+        .map(|k| k.name)
+        .collect();
+    let names = NameFilter::new(published.iter().map(String::as_str));
+    let partners: Vec<LoweredFile> = others
+        .into_par_iter()
+        .filter_map(|(p, _)| match load(p, options, |b| names.matches(b)) {
+            Loaded::Candidate(f) => Some(*f),
+            _ => None,
+        })
+        .collect();
+    stats.partners = partners.len();
+    for f in &partners {
+        f.add_to_index(&mut index);
+    }
+    index.finish();
+
+    let partner_rules = options.rules.partner_subset();
+    let mut diagnostics: Vec<Diagnostic> = candidates
+        .par_iter()
+        .map(|f| lint(f, &index, &options.rules))
+        .chain(partners.par_iter().map(|f| lint(f, &index, &partner_rules)))
+        .flatten()
+        .collect();
+    diagnostics.sort_by(Diagnostic::output_order);
+
+    for f in candidates.iter().chain(&partners) {
+        stats.bytes += f.source.text.len() as u64;
+        if let Some(p) = f.ir.problems.iter().find(|p| p.fatal) {
+            stats.unparsed += 1;
+            errors.push(FileError { path: f.source.path.clone(), message: p.message.clone() });
+        }
+    }
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    RunResult { diagnostics, errors: std::mem::take(errors), stats }
+}
+
+/// Read, decode and (when `wanted` says so) lower one file.
+fn load(path: PathBuf, options: &RunOptions, wanted: impl Fn(&[u8]) -> bool) -> Loaded {
+    let display = display_path(&path);
+    let fail = |message: String| Loaded::Failed(FileError { path: display.clone(), message });
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > options.max_file_bytes => {
+            return fail(format!("skipped: file is {} MiB, over the {} MiB limit", m.len() >> 20, options.max_file_bytes >> 20))
+        }
+        Ok(_) => {}
+        Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
+    };
+    if bytes.contains(&0) {
+        return fail("skipped: binary file (contains NUL bytes)".to_owned());
+    }
+    if !wanted(&bytes) {
+        return Loaded::Other(path, display);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("skipped: not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to())),
+    };
+    let Some(language) = Language::from_path(&display) else {
+        return fail("skipped: not a C or Rust file".to_owned());
+    };
+    let source = SourceFile::with_language(display.clone(), text, language);
+    let lowered = std::panic::catch_unwind(|| LoweredFile::new(source));
+    match lowered {
+        Ok(f) => Loaded::Candidate(Box::new(f)),
+        Err(p) => fail(format!("internal error while parsing: {}", crate::panic_message(&p))),
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    s.split(" (os error").next().unwrap_or(&s).to_lowercase()
+}
+
+/// The path as shown to users: relative paths stay relative, without a leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+/// Walk `paths`, keeping C and Rust files (explicitly named files are kept whatever their
+/// extension, and then reported if not lintable). Honours .gitignore/.ignore.
+fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let walker = ignore::WalkBuilder::new(root).hidden(false).parents(true).git_ignore(true).require_git(false).build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let explicit = e.depth() == 0;
+                    let is_file = e.file_type().is_some_and(|t| t.is_file());
+                    let is_link = e.file_type().is_some_and(|t| t.is_symlink());
+                    let lintable = Language::from_path(&e.path().to_string_lossy()).is_some();
+                    if is_link && lintable {
+                        match std::fs::metadata(e.path()) {
+                            Ok(m) if m.is_file() => files.push(e.into_path()),
+                            Ok(_) => {}
+                            Err(err) => errors.push(FileError {
+                                path: display_path(e.path()),
+                                message: format!("skipped: broken symbolic link ({})", io_message(&err)),
+                            }),
+                        }
+                    } else if is_file && (lintable || explicit) {
+                        files.push(e.into_path());
+                    } else if explicit && !is_file && lintable && !e.file_type().is_some_and(|t| t.is_dir()) {
+                        errors.push(FileError { path: display_path(e.path()), message: "skipped: not a regular file".to_owned() });
+                    }
+                }
+                Err(err) => errors.push(FileError { path: err_path(&err), message: format!("cannot walk: {}", walk_message(&err)) }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn err_path(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { path, .. } => display_path(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        _ => String::from("<walk>"),
+    }
+}
+
+fn walk_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_message(err)
+        }
+        ignore::Error::Io(e) => io_message(e),
+        other => other.to_string(),
+    }
+}

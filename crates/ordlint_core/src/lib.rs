@@ -6,13 +6,14 @@
 //! line, column, rule) and identical for any number of jobs and any file order; a panic while
 //! linting one file becomes one internal-error diagnostic for that file.
 
+pub mod fix;
 pub mod prefilter;
 pub mod ruleset;
 pub mod run;
 pub mod source;
 
 pub use ruleset::{RuleSelection, RuleSet};
-pub use run::{check_paths, FileError, RunOptions, RunResult, RunStats};
+pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
 pub use source::SourceFile;
 
 use ordlint_diagnostics::{Diagnostic, LineIndex, Location, Severity, Span};

@@ -73,9 +73,13 @@ pub enum RunError {
     Threads(usize),
 }
 
+/// What loading one input item gave.
 enum Loaded {
+    /// Read and lowered.
     Candidate(Box<LoweredFile>),
-    Other(PathBuf, String),
+    /// Read, but not wanted by the filter of this phase.
+    Other,
+    /// Could not be read or decoded.
     Failed(FileError),
 }
 
@@ -96,16 +100,46 @@ pub fn check_paths(paths: &[PathBuf], options: &RunOptions) -> Result<RunResult,
 }
 
 fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOptions) -> RunResult {
-    let mut stats = RunStats { files: files.len(), ..RunStats::default() };
+    run_with(files, errors, options, |p, wanted| load(p.clone(), options, wanted))
+}
+
+/// Lint in-memory sources as one run, exactly as `check_paths` would lint them from disk
+/// (prefilter, pairing pass and all). Used by editors, stdin and the fixture harness.
+pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResult {
+    let mut errors = Vec::new();
+    run_with(sources, &mut errors, options, |s, wanted| {
+        if s.text.as_bytes().contains(&0) {
+            return Loaded::Failed(FileError { path: s.path.clone(), message: "skipped: binary file (contains NUL bytes)".to_owned() });
+        }
+        if !wanted(s.text.as_bytes()) {
+            return Loaded::Other;
+        }
+        Loaded::Candidate(Box::new(LoweredFile::new(s.clone())))
+    })
+}
+
+/// The phases of a run, over any kind of input item `T` that `load` can read and lower:
+/// 1. load every item, lowering those with a trigger token (candidates);
+/// 2. index the candidates and collect the names they publish;
+/// 3. load again the other items that mention those names (partners) and index them;
+/// 4. lint candidates with all enabled rules and partners with the reader-side rules.
+fn run_with<T: Sync + Send>(
+    items: Vec<T>,
+    errors: &mut Vec<FileError>,
+    options: &RunOptions,
+    load: impl Fn(&T, &dyn Fn(&[u8]) -> bool) -> Loaded + Sync,
+) -> RunResult {
+    let mut stats = RunStats { files: items.len(), ..RunStats::default() };
     let prefilter = Prefilter::new(&options.rules);
-    let loaded: Vec<Loaded> = files.into_par_iter().map(|p| load(p, options, |b| !options.prefilter || prefilter.matches(b))).collect();
+    let wanted = |b: &[u8]| !options.prefilter || prefilter.matches(b);
+    let loaded: Vec<(usize, Loaded)> = items.par_iter().enumerate().map(|(i, item)| (i, load(item, &wanted))).collect();
 
     let mut candidates = Vec::new();
     let mut others = Vec::new();
-    for l in loaded {
+    for (i, l) in loaded {
         match l {
             Loaded::Candidate(f) => candidates.push(*f),
-            Loaded::Other(p, display) => others.push((p, display)),
+            Loaded::Other => others.push(i),
             Loaded::Failed(e) => errors.push(e),
         }
     }
@@ -115,15 +149,13 @@ fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOpti
     for f in &candidates {
         f.add_to_index(&mut index);
     }
-    let published: Vec<String> = candidates
-        .iter()
-        .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
-        .map(|k| k.name)
-        .collect();
+    let published: Vec<String> =
+        candidates.iter().flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir)).map(|k| k.name).collect();
     let names = NameFilter::new(published.iter().map(String::as_str));
+    let mentions = |b: &[u8]| names.matches(b);
     let partners: Vec<LoweredFile> = others
         .into_par_iter()
-        .filter_map(|(p, _)| match load(p, options, |b| names.matches(b)) {
+        .filter_map(|i| match load(items.get(i)?, &mentions) {
             Loaded::Candidate(f) => Some(*f),
             _ => None,
         })
@@ -155,7 +187,7 @@ fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOpti
 }
 
 /// Read, decode and (when `wanted` says so) lower one file.
-fn load(path: PathBuf, options: &RunOptions, wanted: impl Fn(&[u8]) -> bool) -> Loaded {
+fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Loaded {
     let display = display_path(&path);
     let fail = |message: String| Loaded::Failed(FileError { path: display.clone(), message });
     match std::fs::metadata(&path) {
@@ -173,7 +205,7 @@ fn load(path: PathBuf, options: &RunOptions, wanted: impl Fn(&[u8]) -> bool) -> 
         return fail("skipped: binary file (contains NUL bytes)".to_owned());
     }
     if !wanted(&bytes) {
-        return Loaded::Other(path, display);
+        return Loaded::Other;
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,

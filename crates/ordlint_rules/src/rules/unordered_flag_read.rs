@@ -5,7 +5,7 @@ use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
-use ordlint_ir::{Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind, Sharing};
+use ordlint_ir::{Access, AtomicOrdering, Event, EventKind, Function, LocationKey, Mark, ScopeKind, Sharing};
 use std::collections::HashSet;
 
 pub(crate) static RULE: RuleDef = RuleDef {
@@ -67,10 +67,11 @@ fn publishing_writers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, loa
         .collect()
 }
 
-/// A writer publishes when it releases, or is ordered after earlier stores by a barrier, or
-/// (wrongly) comes right after barrier(), which barrier-publication reports on its side.
+/// A writer publishes when it releases, or is ordered after earlier stores by a write or
+/// full barrier. A writer that only has barrier() is barrier-publication's finding, which
+/// already names this reader and rewrites it: one bug, one diagnostic.
 fn publishes(w: &Site) -> bool {
-    w.mark.is_release_or_stronger() || w.ordered || w.fence_before == Some(FenceKind::Compiler)
+    w.mark.is_release_or_stronger() || w.ordered
 }
 
 /// True when, after the load at `id`, the function reads another shared location before any
@@ -129,8 +130,6 @@ fn acquire_form(ctx: &RuleContext<'_>, event: &Event, load: &Access) -> String {
 fn writer_note(w: &Site) -> String {
     if w.mark.is_release_or_stronger() {
         format!("`{}` is published here with release ordering, which needs an acquire read to pair with", w.target)
-    } else if w.fence_before == Some(FenceKind::Compiler) {
-        format!("`{}` is written here after barrier() (reported by barrier-publication)", w.target)
     } else {
         format!("`{}` is written here after a write barrier, which needs smp_rmb() or acquire on the reader", w.target)
     }

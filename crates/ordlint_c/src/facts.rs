@@ -1,0 +1,132 @@
+//! File-wide facts found by one cheap token pass (no tree-sitter): names of functions defined or
+//! declared at file scope, enumerators, and per-CPU variables (`DEFINE_PER_CPU(type, name)`).
+//!
+//! Both [`crate::lower`] and [`crate::lower_spans`] read the same facts from the whole file, so
+//! lowering a slice gives the same events as lowering the file.
+
+use crate::lexer::{Lexer, Tok, TokKind};
+use ordlint_diagnostics::Span;
+use ordlint_ir::{Declaration, Qualifiers};
+use std::collections::HashSet;
+
+/// What the token pass learnt about a file.
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// Identifiers followed by `(` at file scope: defined or declared functions (and some
+    /// macros, which is harmless: those names are never lowered as variables).
+    pub functions: HashSet<String>,
+    /// Enumerator constants.
+    pub enumerators: HashSet<String>,
+    /// Variables defined or declared with `DEFINE_PER_CPU*` / `DECLARE_PER_CPU*`.
+    pub percpu_vars: HashSet<String>,
+    /// The per-CPU declarations themselves.
+    pub percpu_decls: Vec<Declaration>,
+}
+
+fn is_percpu_macro(name: &str) -> bool {
+    name.starts_with("DEFINE_PER_CPU") || name.starts_with("DECLARE_PER_CPU")
+}
+
+/// Scan `source` for [`Facts`].
+pub(crate) fn scan(source: &str) -> Facts {
+    let toks: Vec<Tok> = Lexer::new(source)
+        .filter(|t| !matches!(t.kind, TokKind::Comment | TokKind::Directive))
+        .collect();
+    let text = |t: &Tok| source.get(t.start..t.end).unwrap_or("");
+    let mut facts = Facts::default();
+    let mut depth = 0usize;
+    // Brace depth of the enum body being read, and whether a name is expected next.
+    let mut enum_body: Option<usize> = None;
+    let mut expect_enumerator = false;
+    let mut i = 0;
+    while let Some(tok) = toks.get(i) {
+        let next = toks.get(i + 1).map(|t| t.kind);
+        match tok.kind {
+            TokKind::Punct(b'{') => {
+                depth += 1;
+                let prev_enum = i >= 1 && toks.get(i - 1).is_some_and(|p| text(p) == "enum")
+                    || i >= 2 && toks.get(i - 2).is_some_and(|p| text(p) == "enum");
+                if prev_enum && enum_body.is_none() {
+                    enum_body = Some(depth);
+                    expect_enumerator = true;
+                }
+            }
+            TokKind::Punct(b'}') => {
+                if enum_body == Some(depth) {
+                    enum_body = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            TokKind::Punct(b',') if enum_body == Some(depth) => expect_enumerator = true,
+            TokKind::Ident if enum_body == Some(depth) && expect_enumerator => {
+                facts.enumerators.insert(text(tok).to_owned());
+                expect_enumerator = false;
+            }
+            TokKind::Ident if depth == 0 && next == Some(TokKind::Punct(b'(')) => {
+                let name = text(tok);
+                if is_percpu_macro(name) {
+                    // Read to the matching `)`; the variable is the last identifier inside.
+                    let mut j = i + 1;
+                    let mut parens = 0usize;
+                    let mut last_ident = None;
+                    while let Some(t) = toks.get(j) {
+                        match t.kind {
+                            TokKind::Punct(b'(') => parens += 1,
+                            TokKind::Punct(b')') => {
+                                parens = parens.saturating_sub(1);
+                                if parens == 0 {
+                                    break;
+                                }
+                            }
+                            TokKind::Punct(b';' | b'{' | b'}') => break,
+                            TokKind::Ident => last_ident = Some(*t),
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    let end = toks.get(j).map_or(source.len(), |t| t.end);
+                    if let Some(var) = last_ident {
+                        let is_static =
+                            i >= 1 && toks.get(i - 1).is_some_and(|p| text(p) == "static");
+                        let var_name = text(&var).to_owned();
+                        facts.percpu_vars.insert(var_name.clone());
+                        facts.percpu_decls.push(Declaration {
+                            name: var_name,
+                            owner: None,
+                            span: Span::new(tok.start, end),
+                            qualifiers: Qualifiers {
+                                percpu: true,
+                                is_static,
+                                ..Qualifiers::default()
+                            },
+                        });
+                    }
+                    i = j;
+                } else {
+                    facts.functions.insert(name.to_owned());
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_functions_enumerators_and_percpu_variables() {
+        let src = "enum state { ST_IDLE, st_busy = 2, };\nstatic DEFINE_PER_CPU(struct stats, cpu_stats);\n\
+                   static void work_fn(struct work_struct *w);\nint main(void) { foo(1); }\n";
+        let f = scan(src);
+        assert!(f.enumerators.contains("ST_IDLE") && f.enumerators.contains("st_busy"));
+        assert_eq!(f.enumerators.len(), 2);
+        assert!(f.percpu_vars.contains("cpu_stats"));
+        assert!(f.percpu_decls[0].qualifiers.is_static);
+        assert!(f.functions.contains("work_fn") && f.functions.contains("main"));
+        assert!(!f.functions.contains("foo"));
+    }
+}

@@ -1,0 +1,1786 @@
+//! The tree walk: tree-sitter-c syntax of (blanked) kernel C → functions, events and scopes.
+//!
+//! One [`Walker`] lowers one function. Expressions are walked in evaluation order (operands
+//! before the operation, the right-hand side before the store). Recursion is bounded by
+//! [`MAX_DEPTH`]: a deeper subtree is skipped and reported, never followed to a stack overflow.
+//! ERROR and MISSING nodes are walked through for whatever recognisable children they have.
+
+use crate::blanking::Qualifier;
+use crate::facts::Facts;
+use crate::kernel_api::{self, Api};
+use crate::lexer::{Lexer, TokKind};
+use crate::locals::{LocalInfo, Locals};
+use ordlint_diagnostics::Span;
+use ordlint_ir::{
+    Access, Call, Comment, CommentText, Declaration, Event, EventKind, Fence, FenceKind, FileIr,
+    Function, LocationKey, LockOp, Mark, Operand, PerCpu, PerCpuOp, Problem, Qualifiers, Rmw,
+    Scope, ScopeId, ScopeKind, Sharing, Target, Wait, Wake,
+};
+use tree_sitter::{Node, Parser, Tree};
+
+/// Deepest nesting (statements and expressions) the walker follows.
+pub(crate) const MAX_DEPTH: usize = 512;
+
+/// What every piece of a file is lowered against.
+pub(crate) struct Input<'a> {
+    /// The original text (operand and target texts come from here).
+    pub source: &'a str,
+    /// Facts from the whole file.
+    pub facts: &'a Facts,
+    /// Where `__rcu` / `__percpu` were blanked.
+    pub qualifiers: &'a [(Span, Qualifier)],
+}
+
+/// Parse `text` with tree-sitter-c.
+pub(crate) fn parse(text: &str) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser.set_language(&tree_sitter_c::LANGUAGE.into()).ok()?;
+    parser.parse(text, None)
+}
+
+/// Lower `text` (blanked), which starts at byte `base` of the file, into `out`.
+pub(crate) fn lower_text(input: &Input<'_>, base: usize, text: &str, out: &mut FileIr) {
+    let Some(tree) = parse(text) else {
+        out.problems.push(Problem {
+            span: Span::new(base, base + text.len()),
+            message: "tree-sitter could not parse this text".to_owned(),
+            fatal: true,
+        });
+        return;
+    };
+    let first_function = out.functions.len();
+    let mut top = TopLevel { input, base, out };
+    top.items(tree.root_node(), 0);
+    let spans: Vec<Span> = out
+        .functions
+        .get(first_function..)
+        .unwrap_or(&[])
+        .iter()
+        .map(|f| f.span)
+        .collect();
+    collect_comments(input.source, base, tree.root_node(), &spans, out);
+}
+
+/// Comments outside functions, by an iterative cursor walk that does not enter functions.
+fn collect_comments(
+    source: &str,
+    base: usize,
+    root: Node<'_>,
+    functions: &[Span],
+    out: &mut FileIr,
+) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let span = Span::new(base + node.start_byte(), base + node.end_byte());
+        let inside_function = functions.iter().any(|f| f.contains(span));
+        if node.kind() == "comment" && !inside_function {
+            out.comments.push(CommentText {
+                span,
+                text: source.get(span.start..span.end).unwrap_or("").to_owned(),
+            });
+        }
+        if !inside_function && node.kind() != "function_definition" && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Node kinds that are statements (walked by [`Walker::stmt`]).
+fn is_statement(kind: &str) -> bool {
+    kind.ends_with("_statement")
+        || kind == "declaration"
+        || kind == "comment"
+        || kind.starts_with("preproc_")
+}
+
+/// `(x)` → `x`, iteratively.
+fn strip_parens(mut n: Node<'_>) -> Node<'_> {
+    for _ in 0..MAX_DEPTH * 64 {
+        if n.kind() != "parenthesized_expression" {
+            break;
+        }
+        let mut cursor = n.walk();
+        let inner: Vec<Node<'_>> = n
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .collect();
+        match inner.as_slice() {
+            [only] => n = *only,
+            _ => break,
+        }
+    }
+    n
+}
+
+/// Strip parentheses and casts.
+fn strip_casts(mut n: Node<'_>) -> Node<'_> {
+    for _ in 0..MAX_DEPTH {
+        n = strip_parens(n);
+        match n.kind() {
+            "cast_expression" => match n.child_by_field_name("value") {
+                Some(v) => n = v,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    n
+}
+
+/// If `n` is `&x` (through parentheses and casts), `x`.
+fn strip_address_of(n: Node<'_>) -> Option<Node<'_>> {
+    let n = strip_casts(n);
+    if n.kind() == "pointer_expression" && operator(n) == Some("&") {
+        return n.child_by_field_name("argument").map(strip_parens);
+    }
+    None
+}
+
+/// The operator token of a unary/pointer/field/assignment expression.
+fn operator<'t>(n: Node<'t>) -> Option<&'t str> {
+    n.child_by_field_name("operator").map(|o| o.kind())
+}
+
+fn named_children(n: Node<'_>) -> Vec<Node<'_>> {
+    let mut cursor = n.walk();
+    n.named_children(&mut cursor).collect()
+}
+
+/// Arguments of a call, without comments.
+fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
+    call.child_by_field_name("arguments")
+        .map(|a| {
+            named_children(a)
+                .into_iter()
+                .filter(|c| c.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True for names that look like macro constants: no lowercase letter, at least one uppercase.
+fn is_macro_like(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase()) && !name.bytes().any(|b| b.is_ascii_lowercase())
+}
+
+/// The innermost identifier a declarator declares (through pointer, array, function and
+/// parenthesised declarators).
+fn declared_name(mut d: Node<'_>) -> Option<Node<'_>> {
+    for _ in 0..MAX_DEPTH {
+        match d.kind() {
+            "identifier" | "field_identifier" | "type_identifier" => return Some(d),
+            _ => {
+                d = d.child_by_field_name("declarator").or_else(|| {
+                    named_children(d)
+                        .into_iter()
+                        .find(|c| c.kind() != "comment")
+                })?;
+            }
+        }
+    }
+    None
+}
+
+/// What the declarator chain from `d` down to its name contains.
+fn declarator_shape(mut d: Node<'_>) -> (bool, bool, bool) {
+    let (mut pointer, mut array, mut function) = (false, false, false);
+    for _ in 0..MAX_DEPTH {
+        match d.kind() {
+            "pointer_declarator" | "abstract_pointer_declarator" => pointer = true,
+            "array_declarator" => array = true,
+            "function_declarator" => function = true,
+            _ => {}
+        }
+        match d.child_by_field_name("declarator") {
+            Some(next) => d = next,
+            None => break,
+        }
+    }
+    (pointer, array, function)
+}
+
+/// Names of the `this_cpu_ptr` family: pointers to per-CPU data.
+fn is_percpu_ptr_call(n: Node<'_>, source: &str, base: usize) -> bool {
+    let n = strip_casts(n);
+    n.kind() == "call_expression"
+        && n.child_by_field_name("function").is_some_and(|f| {
+            let name = source
+                .get(base + f.start_byte()..base + f.end_byte())
+                .unwrap_or("");
+            matches!(
+                name,
+                "this_cpu_ptr" | "raw_cpu_ptr" | "__this_cpu_ptr" | "per_cpu_ptr" | "get_cpu_ptr"
+            )
+        })
+}
+
+/// The file-level walk: functions, declarations, ERROR recovery.
+struct TopLevel<'a, 'o> {
+    input: &'a Input<'a>,
+    base: usize,
+    out: &'o mut FileIr,
+}
+
+impl TopLevel<'_, '_> {
+    fn span(&self, n: Node<'_>) -> Span {
+        Span::new(self.base + n.start_byte(), self.base + n.end_byte())
+    }
+
+    fn text(&self, n: Node<'_>) -> &str {
+        self.input
+            .source
+            .get(self.base + n.start_byte()..self.base + n.end_byte())
+            .unwrap_or("")
+    }
+
+    /// Walk the children of a file-level container (translation unit, `#if` block, ERROR).
+    fn items(&mut self, container: Node<'_>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.out.problems.push(Problem {
+                span: self.span(container),
+                message: format!(
+                    "nesting deeper than {MAX_DEPTH} levels at file scope was skipped"
+                ),
+                fatal: false,
+            });
+            return;
+        }
+        let mut cursor = container.walk();
+        let children: Vec<Node<'_>> = container.children(&mut cursor).collect();
+        for (i, n) in children.iter().enumerate() {
+            match n.kind() {
+                "function_definition" => self.function(*n),
+                "compound_statement" => {
+                    // A body whose header tree-sitter could not make into a definition.
+                    let header = i.checked_sub(1).and_then(|p| children.get(p)).copied();
+                    self.recovered_function(header, *n);
+                }
+                "declaration" | "type_definition" | "struct_specifier" | "union_specifier" => {
+                    let is_header = children
+                        .get(i + 1)
+                        .is_some_and(|c| c.kind() == "compound_statement");
+                    if !is_header {
+                        self.declarations(*n, None, 0);
+                    }
+                }
+                "ERROR" | "translation_unit" | "linkage_specification" | "declaration_list" => {
+                    self.items(*n, depth + 1)
+                }
+                k if k.starts_with("preproc_if")
+                    || k == "preproc_else"
+                    || k.starts_with("preproc_elif") =>
+                {
+                    self.items(*n, depth + 1)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Record declarations rules care about: every file-scope variable, and struct fields that
+    /// are `__rcu`, `__percpu` or `volatile`.
+    fn declarations(&mut self, n: Node<'_>, owner: Option<String>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match n.kind() {
+            "struct_specifier" | "union_specifier" => {
+                let Some(body) = n.child_by_field_name("body") else {
+                    return;
+                };
+                let name = n
+                    .child_by_field_name("name")
+                    .map(|t| self.text(t).to_owned())
+                    .or(owner);
+                for field in named_children(body) {
+                    if field.kind() != "field_declaration" {
+                        continue;
+                    }
+                    if let Some(ty) = field.child_by_field_name("type") {
+                        self.declarations(ty, name.clone(), depth + 1);
+                    }
+                    let qualifiers = self.qualifiers_in(field, false);
+                    if !(qualifiers.rcu || qualifiers.percpu || qualifiers.volatile) {
+                        continue;
+                    }
+                    let mut cursor = field.walk();
+                    for d in field.children_by_field_name("declarator", &mut cursor) {
+                        if let Some(id) = declared_name(d) {
+                            self.out.declarations.push(Declaration {
+                                name: self.text(id).to_owned(),
+                                owner: name.clone(),
+                                span: self.span(field),
+                                qualifiers,
+                            });
+                        }
+                    }
+                }
+            }
+            "type_definition" => {
+                if let Some(ty) = n.child_by_field_name("type") {
+                    self.declarations(ty, None, depth + 1);
+                }
+            }
+            "declaration" => {
+                if let Some(ty) = n.child_by_field_name("type") {
+                    self.declarations(ty, None, depth + 1);
+                }
+                let span = self.span(n);
+                // DEFINE_PER_CPU and friends are recorded from the token pass.
+                if self
+                    .input
+                    .facts
+                    .percpu_decls
+                    .iter()
+                    .any(|d| d.span.start < span.end && span.start < d.span.end)
+                {
+                    return;
+                }
+                let is_static = named_children(n)
+                    .iter()
+                    .any(|c| c.kind() == "storage_class_specifier" && self.text(*c) == "static");
+                let qualifiers = Qualifiers {
+                    is_static,
+                    ..self.qualifiers_in(n, true)
+                };
+                let mut cursor = n.walk();
+                let declarators: Vec<Node<'_>> = n
+                    .children_by_field_name("declarator", &mut cursor)
+                    .collect();
+                for d in declarators {
+                    if declarator_shape(d).2 {
+                        continue; // a prototype
+                    }
+                    let Some(id) = declared_name(d) else { continue };
+                    let name = self.text(id).to_owned();
+                    if is_c_keyword(&name) {
+                        continue;
+                    }
+                    self.out.declarations.push(Declaration {
+                        name,
+                        owner: None,
+                        span,
+                        qualifiers,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `__rcu`/`__percpu` blanked inside `n`, and a `volatile` token in it.
+    fn qualifiers_in(&self, n: Node<'_>, _global: bool) -> Qualifiers {
+        let span = self.span(n);
+        let mut q = Qualifiers::default();
+        for (s, kind) in self.input.qualifiers {
+            if span.contains(*s) {
+                match kind {
+                    Qualifier::Rcu => q.rcu = true,
+                    Qualifier::PerCpu => q.percpu = true,
+                }
+            }
+        }
+        let text = self.input.source.get(span.start..span.end).unwrap_or("");
+        q.volatile = Lexer::new(text)
+            .any(|t| t.kind == TokKind::Ident && text.get(t.start..t.end) == Some("volatile"));
+        q
+    }
+
+    fn function(&mut self, n: Node<'_>) {
+        let Some(body) = n.child_by_field_name("body") else {
+            return;
+        };
+        let declarator = n.child_by_field_name("declarator");
+        // Find the function declarator, counting pointer levels of the return type.
+        let mut fdecl = None;
+        let mut stars = 0usize;
+        let mut d = declarator;
+        for _ in 0..MAX_DEPTH {
+            let Some(cur) = d else { break };
+            match cur.kind() {
+                "function_declarator" => {
+                    fdecl = Some(cur);
+                    break;
+                }
+                "pointer_declarator" => stars += 1,
+                _ => {}
+            }
+            d = cur.child_by_field_name("declarator");
+        }
+        let name_node = fdecl
+            .and_then(|f| f.child_by_field_name("declarator"))
+            .and_then(declared_name);
+        let (name, name_span) = match name_node {
+            Some(id) => (self.text(id).to_owned(), self.span(id)),
+            None => ("<unnamed>".to_owned(), self.span(n)),
+        };
+        let mut f = Function::new(name, self.span(n), name_span);
+        f.return_type = n.child_by_field_name("type").map(|t| {
+            let ty = self.text(t).to_owned();
+            if stars > 0 {
+                format!("{ty} {}", "*".repeat(stars))
+            } else {
+                ty
+            }
+        });
+        let mut locals = Locals::default();
+        if let Some(params) = fdecl.and_then(|f| f.child_by_field_name("parameters")) {
+            for p in named_children(params) {
+                if p.kind() != "parameter_declaration" {
+                    continue;
+                }
+                let Some(decl) = p.child_by_field_name("declarator") else {
+                    continue;
+                };
+                let Some(id) = declared_name(decl) else {
+                    continue;
+                };
+                let name = self.text(id).to_owned();
+                let (pointer, array, function) = declarator_shape(decl);
+                locals.declare(
+                    &name,
+                    LocalInfo {
+                        pointer: pointer || array || function,
+                        ..LocalInfo::default()
+                    },
+                );
+                f.params.push((name, self.param_type(p, id)));
+            }
+        }
+        self.lower_body(f, locals, n, body);
+    }
+
+    /// The parameter's text without its name, whitespace collapsed (`struct foo *`).
+    fn param_type(&self, p: Node<'_>, name: Node<'_>) -> String {
+        let whole = self.text(p);
+        let (s, e) = (
+            name.start_byte() - p.start_byte(),
+            name.end_byte() - p.start_byte(),
+        );
+        let without = format!(
+            "{} {}",
+            whole.get(..s).unwrap_or(""),
+            whole.get(e..).unwrap_or("")
+        );
+        let mut out = without.split_whitespace().collect::<Vec<_>>().join(" ");
+        out = out.replace("* ", "*").replace(" )", ")").replace("( ", "(");
+        out
+    }
+
+    /// A function body found without a `function_definition` around it.
+    fn recovered_function(&mut self, header: Option<Node<'_>>, body: Node<'_>) {
+        let found = header.and_then(|h| self.header_name(h));
+        let Some((name_node, args)) = found else {
+            self.out.problems.push(Problem {
+                span: self.span(body),
+                message: "a function body without a recognisable header was skipped".to_owned(),
+                fatal: false,
+            });
+            return;
+        };
+        let callee = self.text(name_node).to_owned();
+        // SYSCALL_DEFINEn(name, …) names the function by its first argument.
+        let (name, name_span) = match args.and_then(|a| named_children(a).into_iter().next()) {
+            Some(first) if callee.contains("SYSCALL_DEFINE") => {
+                (self.text(first).to_owned(), self.span(first))
+            }
+            _ => (callee, self.span(name_node)),
+        };
+        let start = header.map_or(body, |h| h);
+        let span = self.span(start).cover(self.span(body));
+        let f = Function::new(name, span, name_span);
+        let mut locals = Locals::default();
+        // Every name in the header's argument list might be a parameter.
+        if let Some(a) = args {
+            let mut cursor = a.walk();
+            let mut stack = vec![a];
+            while let Some(x) = stack.pop() {
+                if matches!(x.kind(), "identifier" | "type_identifier") {
+                    locals.declare(
+                        self.text(x),
+                        LocalInfo {
+                            pointer: true,
+                            ..LocalInfo::default()
+                        },
+                    );
+                }
+                if stack.len() < MAX_DEPTH {
+                    stack.extend(x.named_children(&mut cursor));
+                }
+            }
+        }
+        let whole = header.unwrap_or(body);
+        self.lower_body(f, locals, whole, body);
+    }
+
+    /// The name node and argument list of the last call-like thing in a broken header.
+    fn header_name<'t>(&self, header: Node<'t>) -> Option<(Node<'t>, Option<Node<'t>>)> {
+        let mut best: Option<(Node<'t>, Option<Node<'t>>)> = None;
+        let mut cursor = header.walk();
+        let mut stack = vec![header];
+        let mut visited = 0usize;
+        while let Some(x) = stack.pop() {
+            visited += 1;
+            if visited > 4096 {
+                break;
+            }
+            let candidate = match x.kind() {
+                "function_declarator" => x
+                    .child_by_field_name("declarator")
+                    .and_then(declared_name)
+                    .map(|n| (n, x.child_by_field_name("parameters"))),
+                "call_expression" => x
+                    .child_by_field_name("function")
+                    .filter(|f| f.kind() == "identifier")
+                    .map(|n| (n, x.child_by_field_name("arguments"))),
+                "macro_type_specifier" => x.child_by_field_name("name").map(|n| (n, Some(x))),
+                _ => None,
+            };
+            if let Some(c) = candidate {
+                if best.is_none_or(|(b, _)| c.0.start_byte() > b.start_byte()) {
+                    best = Some(c);
+                }
+            }
+            stack.extend(x.named_children(&mut cursor));
+        }
+        best.or_else(|| (header.kind() == "identifier").then_some((header, None)))
+    }
+
+    fn lower_body(&mut self, f: Function, locals: Locals, whole: Node<'_>, body: Node<'_>) {
+        let mut w = Walker {
+            input: self.input,
+            base: self.base,
+            f,
+            locals,
+            scope: 0,
+            stmt: Span::default(),
+            depth: 0,
+            too_deep: false,
+        };
+        w.stmt(body);
+        if w.too_deep {
+            self.out.problems.push(Problem {
+                span: w.f.span,
+                message: format!(
+                    "nesting deeper than {MAX_DEPTH} levels in `{}` was skipped",
+                    w.f.name
+                ),
+                fatal: false,
+            });
+        } else if whole.has_error() || body.has_error() {
+            self.out.problems.push(Problem {
+                span: w.f.span,
+                message: format!(
+                    "part of `{}` did not parse (a kernel macro?); the rest was lowered",
+                    w.f.name
+                ),
+                fatal: false,
+            });
+        }
+        self.out.functions.push(w.f);
+    }
+}
+
+fn is_c_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "void"
+            | "int"
+            | "char"
+            | "long"
+            | "short"
+            | "unsigned"
+            | "signed"
+            | "float"
+            | "double"
+            | "static"
+            | "extern"
+            | "const"
+            | "struct"
+            | "union"
+            | "enum"
+            | "inline"
+            | "bool"
+            | "_Bool"
+    )
+}
+
+/// Lowers one function body.
+struct Walker<'a> {
+    input: &'a Input<'a>,
+    base: usize,
+    f: Function,
+    locals: Locals,
+    scope: ScopeId,
+    /// The innermost statement being walked.
+    stmt: Span,
+    depth: usize,
+    too_deep: bool,
+}
+
+impl Walker<'_> {
+    fn span(&self, n: Node<'_>) -> Span {
+        Span::new(self.base + n.start_byte(), self.base + n.end_byte())
+    }
+
+    fn text(&self, n: Node<'_>) -> &str {
+        self.input
+            .source
+            .get(self.base + n.start_byte()..self.base + n.end_byte())
+            .unwrap_or("")
+    }
+
+    fn operand(&self, n: Node<'_>) -> Operand {
+        Operand {
+            text: self.text(n).to_owned(),
+            span: self.span(n),
+        }
+    }
+
+    /// The span of a statement without its trailing `;`.
+    fn span_without_semicolon(&self, n: Node<'_>) -> Span {
+        let span = self.span(n);
+        let last = n.child(n.child_count().saturating_sub(1));
+        match last {
+            Some(l) if l.kind() == ";" && !l.is_missing() => {
+                Span::new(span.start, self.base + l.start_byte())
+            }
+            _ => span,
+        }
+        .trim_end(self.input.source)
+    }
+
+    fn emit(&mut self, kind: EventKind, span: Span) {
+        self.f.events.push(Event {
+            kind,
+            span,
+            stmt: self.stmt,
+            scope: self.scope,
+        });
+    }
+
+    fn enter(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep = true;
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Run `f` inside a new scope of `kind` over `span`.
+    fn in_scope(&mut self, kind: ScopeKind, span: Span, f: impl FnOnce(&mut Self)) {
+        let id = ScopeId::try_from(self.f.scopes.len()).unwrap_or(ScopeId::MAX);
+        self.f.scopes.push(Scope {
+            kind,
+            span,
+            parent: Some(self.scope),
+        });
+        let saved = self.scope;
+        self.scope = id;
+        f(self);
+        self.scope = saved;
+    }
+
+    fn comment(&mut self, n: Node<'_>) {
+        let text = self.text(n).to_owned();
+        self.emit(EventKind::Comment(Comment { text }), self.span(n));
+    }
+
+    // ---- statements -------------------------------------------------------------------------
+
+    fn stmt(&mut self, n: Node<'_>) {
+        if !self.enter() {
+            return;
+        }
+        let saved = self.stmt;
+        match n.kind() {
+            "compound_statement" => {
+                let mark = self.locals.enter();
+                self.seq(&named_children(n));
+                self.locals.leave(mark);
+            }
+            "expression_statement" => {
+                self.stmt = self.span(n);
+                for c in named_children(n) {
+                    self.expr(c);
+                }
+            }
+            "declaration" => {
+                self.stmt = self.span(n);
+                self.declaration(n);
+            }
+            "if_statement" => self.if_statement(n),
+            "while_statement" => {
+                self.stmt = self.span(n);
+                self.in_scope(ScopeKind::Loop, self.span(n), |w| {
+                    if let Some(c) = n.child_by_field_name("condition") {
+                        w.in_scope(ScopeKind::LoopCondition, w.span(c), |w| w.expr(c));
+                    }
+                    if let Some(b) = n.child_by_field_name("body") {
+                        w.stmt(b);
+                    }
+                });
+            }
+            "do_statement" => {
+                self.stmt = self.span(n);
+                let cond = n.child_by_field_name("condition");
+                let is_once = cond
+                    .is_some_and(|c| self.text(c).split_whitespace().collect::<String>() == "(0)");
+                if is_once {
+                    // `do { … } while (0)` is a block, not a loop.
+                    if let Some(b) = n.child_by_field_name("body") {
+                        self.stmt(b);
+                    }
+                } else {
+                    self.in_scope(ScopeKind::Loop, self.span(n), |w| {
+                        if let Some(b) = n.child_by_field_name("body") {
+                            w.stmt(b);
+                        }
+                        if let Some(c) = cond {
+                            w.stmt = w.span(n);
+                            w.in_scope(ScopeKind::LoopCondition, w.span(c), |w| w.expr(c));
+                        }
+                    });
+                }
+            }
+            "for_statement" => {
+                self.stmt = self.span(n);
+                let mark = self.locals.enter();
+                self.in_scope(ScopeKind::Loop, self.span(n), |w| {
+                    if let Some(i) = n.child_by_field_name("initializer") {
+                        if i.kind() == "declaration" {
+                            w.declaration(i);
+                        } else {
+                            w.expr(i);
+                        }
+                    }
+                    if let Some(c) = n.child_by_field_name("condition") {
+                        w.in_scope(ScopeKind::LoopCondition, w.span(c), |w| w.expr(c));
+                    }
+                    if let Some(b) = n.child_by_field_name("body") {
+                        w.stmt(b);
+                    }
+                    if let Some(u) = n.child_by_field_name("update") {
+                        w.stmt = w.span(n);
+                        w.expr(u);
+                    }
+                });
+                self.locals.leave(mark);
+            }
+            "switch_statement" => {
+                self.stmt = self.span(n);
+                if let Some(c) = n.child_by_field_name("condition") {
+                    self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
+                }
+                if let Some(b) = n.child_by_field_name("body") {
+                    self.stmt(b);
+                }
+            }
+            "case_statement" => {
+                let value = n.child_by_field_name("value").map(|v| v.id());
+                let body: Vec<Node<'_>> = named_children(n)
+                    .into_iter()
+                    .filter(|c| Some(c.id()) != value)
+                    .collect();
+                self.in_scope(ScopeKind::Branch, self.span(n), |w| w.seq(&body));
+            }
+            "return_statement" => {
+                self.stmt = self.span(n);
+                for c in named_children(n) {
+                    self.expr(c);
+                }
+                self.emit(EventKind::Return, self.span_without_semicolon(n));
+            }
+            "goto_statement" => {
+                self.stmt = self.span(n);
+                let label = n
+                    .child_by_field_name("label")
+                    .map(|l| self.text(l).to_owned())
+                    .unwrap_or_default();
+                self.emit(EventKind::Goto(label), self.span_without_semicolon(n));
+            }
+            "labeled_statement" => {
+                if let Some(l) = n.child_by_field_name("label") {
+                    self.stmt = self.span(n);
+                    let colon = n.children(&mut n.walk()).find(|c| c.kind() == ":");
+                    let span = self
+                        .span(l)
+                        .cover(colon.map_or(self.span(l), |c| self.span(c)));
+                    self.emit(EventKind::Label(self.text(l).to_owned()), span);
+                    self.stmt = saved;
+                    let label_id = l.id();
+                    for c in named_children(n).into_iter().filter(|c| c.id() != label_id) {
+                        self.stmt(c);
+                    }
+                }
+            }
+            "attributed_statement" => {
+                for c in named_children(n)
+                    .into_iter()
+                    .filter(|c| c.kind() != "attribute_declaration")
+                {
+                    self.stmt(c);
+                }
+            }
+            "comment" => self.comment(n),
+            "break_statement"
+            | "continue_statement"
+            | "type_definition"
+            | "preproc_def"
+            | "preproc_function_def"
+            | "preproc_call"
+            | "preproc_include" => {}
+            k if k.starts_with("preproc_") => {
+                // `#ifdef` inside a body: walk every branch's statements in order.
+                let mut cursor = n.walk();
+                let kids: Vec<Node<'_>> = n
+                    .children(&mut cursor)
+                    .enumerate()
+                    .filter(|(i, c)| {
+                        c.is_named()
+                            && !matches!(
+                                n.field_name_for_child(u32::try_from(*i).unwrap_or(u32::MAX)),
+                                Some("condition" | "name")
+                            )
+                    })
+                    .map(|(_, c)| c)
+                    .collect();
+                self.seq(&kids);
+            }
+            "ERROR" => self.error(n),
+            _ => self.expr(n),
+        }
+        self.stmt = saved;
+        self.leave();
+    }
+
+    /// A sequence of statements, joining iterator-macro headers with the statement after them.
+    fn seq(&mut self, kids: &[Node<'_>]) {
+        let mut i = 0;
+        while let Some(k) = kids.get(i) {
+            if let (Some(call), Some(body)) = (self.macro_header(*k), kids.get(i + 1)) {
+                if is_statement(body.kind()) && body.kind() != "comment" {
+                    self.macro_block(*k, call, *body);
+                    i += 2;
+                    continue;
+                }
+            }
+            self.stmt(*k);
+            i += 1;
+        }
+    }
+
+    /// If `n` is `for_each_x(…)` / `scoped_guard(…)` with no `;` (a header whose body follows),
+    /// the call.
+    fn macro_header<'t>(&self, n: Node<'t>) -> Option<Node<'t>> {
+        if n.kind() != "expression_statement" {
+            return None;
+        }
+        let last = n.child(n.child_count().checked_sub(1)?)?;
+        if last.kind() == ";" && !last.is_missing() {
+            return None;
+        }
+        let call = named_children(n)
+            .into_iter()
+            .next()
+            .filter(|c| c.kind() == "call_expression")?;
+        let callee = call
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "identifier")?;
+        let name = self.text(callee);
+        (kernel_api::is_loop_macro(name) || kernel_api::classify(name) == Some(Api::ScopedGuard))
+            .then_some(call)
+    }
+
+    fn macro_block(&mut self, header: Node<'_>, call: Node<'_>, body: Node<'_>) {
+        let name = call
+            .child_by_field_name("function")
+            .map(|f| self.text(f).to_owned())
+            .unwrap_or_default();
+        let args = call_args(call);
+        let whole = self.span(header).cover(self.span(body));
+        let saved = self.stmt;
+        self.stmt = self.span(header);
+        if kernel_api::classify(&name) == Some(Api::ScopedGuard) {
+            let class = args
+                .first()
+                .map(|a| self.text(*a).to_owned())
+                .unwrap_or_default();
+            let object_index = if name == "scoped_cond_guard" { 2 } else { 1 };
+            for a in args.iter().skip(1) {
+                self.expr(*a);
+            }
+            let op = LockOp {
+                api: name,
+                kind: kernel_api::guard_class(&class),
+                object: args.get(object_index).map(|a| self.operand(*a)),
+            };
+            self.emit(EventKind::Lock(op.clone()), self.span(call));
+            self.stmt = saved;
+            self.stmt(body);
+            // The guard is dropped at the end of the block: the unlock points at the header.
+            self.stmt = whole;
+            self.emit(EventKind::Unlock(op), self.span(call));
+        } else {
+            self.in_scope(ScopeKind::Loop, whole, |w| {
+                w.in_scope(ScopeKind::LoopCondition, w.span(call), |w| {
+                    // Bare identifiers are the cursor, the list member or a CPU variable.
+                    for a in args.iter().filter(|a| a.kind() != "identifier") {
+                        w.expr(*a);
+                    }
+                    let call_ev = Call {
+                        name,
+                        receiver: None,
+                        args: args.iter().map(|a| w.operand(*a)).collect(),
+                    };
+                    w.emit(EventKind::Call(call_ev), w.span(call));
+                });
+                w.stmt = saved;
+                w.stmt(body);
+            });
+        }
+        self.stmt = saved;
+    }
+
+    /// Whatever recognisable pieces an ERROR node has.
+    fn error(&mut self, n: Node<'_>) {
+        let kids: Vec<Node<'_>> = named_children(n)
+            .into_iter()
+            .filter(|c| {
+                !matches!(
+                    c.kind(),
+                    "identifier" | "type_identifier" | "primitive_type"
+                )
+            })
+            .collect();
+        self.seq(&kids);
+    }
+
+    fn if_statement(&mut self, n: Node<'_>) {
+        self.stmt = self.span(n);
+        if let Some(c) = n.child_by_field_name("condition") {
+            self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
+        }
+        if let Some(c) = n.child_by_field_name("consequence") {
+            self.in_scope(ScopeKind::Branch, self.span(c), |w| w.stmt(c));
+        }
+        if let Some(a) = n.child_by_field_name("alternative") {
+            self.in_scope(ScopeKind::Branch, self.span(a), |w| {
+                for c in named_children(a) {
+                    w.stmt(c);
+                }
+            });
+        }
+    }
+
+    fn declaration(&mut self, n: Node<'_>) {
+        let kids = named_children(n);
+        let storage = |w: &Self, s: &str| {
+            kids.iter()
+                .any(|c| c.kind() == "storage_class_specifier" && w.text(*c) == s)
+        };
+        let is_static = storage(self, "static");
+        let is_extern = storage(self, "extern");
+        let mut cursor = n.walk();
+        let declarators: Vec<Node<'_>> = n
+            .children_by_field_name("declarator", &mut cursor)
+            .collect();
+        // `for_each_cpu(cpu, mask) x = 0;` can come out as a declaration of a macro type.
+        let loop_macro = n
+            .child_by_field_name("type")
+            .filter(|t| t.kind() == "macro_type_specifier")
+            .and_then(|t| t.child_by_field_name("name"))
+            .filter(|name| kernel_api::is_loop_macro(self.text(*name)));
+        if let Some(name) = loop_macro {
+            self.in_scope(ScopeKind::Loop, self.span(n), |w| {
+                w.in_scope(ScopeKind::LoopCondition, w.span(name), |_| {});
+                for d in &declarators {
+                    if let Some(v) = d.child_by_field_name("value") {
+                        w.expr(v);
+                    }
+                }
+            });
+            return;
+        }
+        for d in declarators {
+            let (decl, value) = if d.kind() == "init_declarator" {
+                (
+                    d.child_by_field_name("declarator"),
+                    d.child_by_field_name("value"),
+                )
+            } else {
+                (Some(d), None)
+            };
+            if let Some(v) = value {
+                self.expr(v);
+            }
+            let Some(decl) = decl else { continue };
+            let (pointer, array, function) = declarator_shape(decl);
+            if function || is_extern {
+                continue;
+            }
+            if let Some(id) = declared_name(decl) {
+                let percpu_ptr =
+                    value.is_some_and(|v| is_percpu_ptr_call(v, self.input.source, self.base));
+                let name = self.text(id).to_owned();
+                self.locals.declare(
+                    &name,
+                    LocalInfo {
+                        pointer,
+                        array,
+                        is_static,
+                        percpu_ptr,
+                    },
+                );
+            }
+        }
+    }
+
+    // ---- expressions ------------------------------------------------------------------------
+
+    fn expr(&mut self, n: Node<'_>) {
+        if !self.enter() {
+            return;
+        }
+        match n.kind() {
+            "identifier" => self.plain_load(n),
+            "field_expression" | "subscript_expression" => {
+                self.address(n);
+                self.plain_load(n);
+            }
+            "pointer_expression" => {
+                if operator(n) == Some("&") {
+                    if let Some(a) = n.child_by_field_name("argument") {
+                        self.address(a);
+                    }
+                } else {
+                    self.address(n);
+                    self.plain_load(n);
+                }
+            }
+            "call_expression" => self.call(n),
+            "assignment_expression" => self.assignment(n),
+            "update_expression" => {
+                if let Some(a) = n.child_by_field_name("argument") {
+                    self.address(a);
+                    if let Some(t) = self.plain_target(a) {
+                        let mark = self.plain_mark(a);
+                        self.emit(
+                            EventKind::Load(Access {
+                                target: t.clone(),
+                                mark,
+                                api: None,
+                                value: None,
+                            }),
+                            self.span(n),
+                        );
+                        self.emit(
+                            EventKind::Store(Access {
+                                target: t,
+                                mark,
+                                api: None,
+                                value: None,
+                            }),
+                            self.span(n),
+                        );
+                    }
+                }
+            }
+            "conditional_expression" => {
+                if let Some(c) = n.child_by_field_name("condition") {
+                    self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
+                }
+                for field in ["consequence", "alternative"] {
+                    if let Some(c) = n.child_by_field_name(field) {
+                        self.in_scope(ScopeKind::Branch, self.span(c), |w| w.expr(c));
+                    }
+                }
+            }
+            "cast_expression" | "compound_literal_expression" | "initializer_pair" => {
+                if let Some(v) = n.child_by_field_name("value") {
+                    self.expr(v);
+                }
+            }
+            "gnu_asm_expression" => {
+                // An asm with a "memory" clobber is at least a compiler barrier.
+                let clobbers = n
+                    .child_by_field_name("clobbers")
+                    .map(|c| self.text(c))
+                    .unwrap_or("");
+                if clobbers.contains("\"memory\"") {
+                    let fence = Fence {
+                        kind: FenceKind::Compiler,
+                        api: "asm".to_owned(),
+                    };
+                    self.emit(EventKind::Fence(fence), self.span(n));
+                }
+            }
+            "comment" => self.comment(n),
+            "compound_statement" => self.stmt(n),
+            "ERROR" => self.error(n),
+            "sizeof_expression"
+            | "alignof_expression"
+            | "offsetof_expression"
+            | "string_literal"
+            | "concatenated_string"
+            | "number_literal"
+            | "char_literal"
+            | "true"
+            | "false"
+            | "null"
+            | "type_descriptor"
+            | "field_identifier"
+            | "type_identifier"
+            | "primitive_type"
+            | "statement_identifier"
+            | "field_designator"
+            | "subscript_designator"
+            | "macro_type_specifier"
+            | "sized_type_specifier"
+            | "struct_specifier"
+            | "escape_sequence" => {}
+            _ => {
+                for c in named_children(n) {
+                    if is_statement(c.kind()) {
+                        self.stmt(c);
+                    } else {
+                        self.expr(c);
+                    }
+                }
+            }
+        }
+        self.leave();
+    }
+
+    /// Evaluate what is needed to find the address of lvalue `n` (not `n` itself).
+    fn address(&mut self, n: Node<'_>) {
+        if !self.enter() {
+            return;
+        }
+        let n = strip_parens(n);
+        match n.kind() {
+            "identifier" => {}
+            "field_expression" => {
+                if let Some(a) = n.child_by_field_name("argument") {
+                    if operator(n) == Some("->") {
+                        self.expr(a);
+                    } else {
+                        self.address(a);
+                    }
+                }
+            }
+            "subscript_expression" => {
+                if let Some(a) = n.child_by_field_name("argument") {
+                    self.address(a);
+                }
+                if let Some(i) = n.child_by_field_name("index") {
+                    self.expr(i);
+                }
+            }
+            "pointer_expression" if operator(n) == Some("*") => {
+                if let Some(a) = n.child_by_field_name("argument") {
+                    self.expr(a);
+                }
+            }
+            _ => self.expr(n),
+        }
+        self.leave();
+    }
+
+    fn plain_load(&mut self, n: Node<'_>) {
+        if let Some(target) = self.plain_target(n) {
+            let mark = self.plain_mark(n);
+            self.emit(
+                EventKind::Load(Access {
+                    target,
+                    mark,
+                    api: None,
+                    value: None,
+                }),
+                self.span(n),
+            );
+        }
+    }
+
+    /// `*(volatile T *)&x` is a volatile access; everything else unmarked is plain.
+    fn plain_mark(&self, n: Node<'_>) -> Mark {
+        let n = strip_parens(n);
+        if n.kind() == "pointer_expression" && operator(n) == Some("*") {
+            let arg = n.child_by_field_name("argument").map(strip_parens);
+            if let Some(cast) = arg.filter(|a| a.kind() == "cast_expression") {
+                if cast
+                    .child_by_field_name("type")
+                    .is_some_and(|t| self.text(t).contains("volatile"))
+                {
+                    return Mark::Volatile;
+                }
+            }
+        }
+        Mark::Plain
+    }
+
+    /// The target of a plain access to `n`, or `None` when no event should be emitted (locals,
+    /// function names, macro-like constants, enumerators, non-lvalues).
+    fn plain_target(&self, n: Node<'_>) -> Option<Target> {
+        let n = strip_parens(n);
+        match n.kind() {
+            "identifier" => {
+                let name = self.text(n);
+                if let Some(l) = self.locals.get(name) {
+                    if !l.is_static {
+                        return None;
+                    }
+                } else if is_macro_like(name)
+                    || kernel_api::NOT_VARIABLES.contains(&name)
+                    || self.input.facts.functions.contains(name)
+                    || self.input.facts.enumerators.contains(name)
+                {
+                    return None;
+                }
+                Some(self.target(n))
+            }
+            "field_expression" | "subscript_expression" => Some(self.target(n)),
+            "pointer_expression" if operator(n) == Some("*") => Some(self.target(n)),
+            _ => None,
+        }
+    }
+
+    /// The target for lvalue `n`, whatever it is.
+    fn target(&self, n: Node<'_>) -> Target {
+        let n = strip_parens(n);
+        let (key, base, sharing) = self.lvalue(n, 0);
+        Target {
+            text: self.text(n).to_owned(),
+            span: self.span(n),
+            key,
+            base,
+            sharing,
+        }
+    }
+
+    /// The target for an API argument that is a pointer to the location: `&x` gives `x`,
+    /// any other pointer expression `p` gives a target written `p` with no key.
+    fn pointed_target<'t>(&self, arg: Node<'t>) -> (Target, Option<Node<'t>>) {
+        match strip_address_of(arg) {
+            Some(inner) => (self.target(inner), Some(inner)),
+            None => {
+                let sharing = self.pointee_sharing(arg, 0);
+                (
+                    Target {
+                        text: self.text(arg).to_owned(),
+                        span: self.span(arg),
+                        key: None,
+                        base: None,
+                        sharing,
+                    },
+                    None,
+                )
+            }
+        }
+    }
+
+    /// Key, base text and sharing of lvalue `n`.
+    fn lvalue(&self, n: Node<'_>, depth: usize) -> (Option<LocationKey>, Option<String>, Sharing) {
+        if depth > MAX_DEPTH {
+            return (None, None, Sharing::Shared);
+        }
+        let n = strip_parens(n);
+        match n.kind() {
+            "identifier" => {
+                let name = self.text(n);
+                match self.locals.get(name) {
+                    Some(l) if l.is_static => {
+                        (Some(LocationKey::global(name)), None, Sharing::Shared)
+                    }
+                    Some(_) => (None, None, Sharing::Local),
+                    None if self.input.facts.percpu_vars.contains(name) => {
+                        (Some(LocationKey::global(name)), None, Sharing::PerCpu)
+                    }
+                    None => (Some(LocationKey::global(name)), None, Sharing::Shared),
+                }
+            }
+            "field_expression" => {
+                let key = n
+                    .child_by_field_name("field")
+                    .map(|f| LocationKey::field(self.text(f)));
+                let arg = n.child_by_field_name("argument");
+                let base = arg.map(|a| self.text(strip_parens(a)).to_owned());
+                let sharing = match arg {
+                    Some(a) if operator(n) == Some(".") => self.lvalue(a, depth + 1).2,
+                    Some(a) => self.pointee_sharing(a, depth + 1),
+                    None => Sharing::Shared,
+                };
+                (key, base, sharing)
+            }
+            "subscript_expression" => {
+                let Some(a) = n.child_by_field_name("argument").map(strip_parens) else {
+                    return (None, None, Sharing::Shared);
+                };
+                let (key, base, sharing) = self.lvalue(a, depth + 1);
+                let sharing = match a.kind() {
+                    "identifier" => match self.locals.get(self.text(a)) {
+                        Some(l) if l.array && !l.is_static => Sharing::Local,
+                        Some(l) if l.percpu_ptr => Sharing::PerCpu,
+                        Some(l) if l.pointer || l.is_static => Sharing::Shared,
+                        _ => sharing,
+                    },
+                    "field_expression" | "subscript_expression" => sharing,
+                    _ => self.pointee_sharing(a, depth + 1),
+                };
+                (key, base, sharing)
+            }
+            "pointer_expression" if operator(n) == Some("*") => {
+                let sharing = n
+                    .child_by_field_name("argument")
+                    .map_or(Sharing::Shared, |a| self.pointee_sharing(a, depth + 1));
+                (None, None, sharing)
+            }
+            "call_expression" => {
+                // `per_cpu(var, cpu)` used as an lvalue.
+                let callee = n
+                    .child_by_field_name("function")
+                    .map(|f| self.text(f))
+                    .unwrap_or("");
+                let args = call_args(n);
+                match (callee, args.first()) {
+                    ("per_cpu", Some(v)) => (
+                        Some(LocationKey::global(self.text(*v))),
+                        None,
+                        Sharing::PerCpu,
+                    ),
+                    _ => (None, None, Sharing::Shared),
+                }
+            }
+            _ => (None, None, Sharing::Shared),
+        }
+    }
+
+    /// Sharing of the memory pointer expression `p` points to.
+    fn pointee_sharing(&self, p: Node<'_>, depth: usize) -> Sharing {
+        if depth > MAX_DEPTH {
+            return Sharing::Shared;
+        }
+        let p = strip_casts(p);
+        match p.kind() {
+            "identifier" => match self.locals.get(self.text(p)) {
+                Some(l) if l.percpu_ptr => Sharing::PerCpu,
+                Some(l) if l.array && !l.is_static => Sharing::Local,
+                _ => Sharing::Shared,
+            },
+            "call_expression" if is_percpu_ptr_call(p, self.input.source, self.base) => {
+                Sharing::PerCpu
+            }
+            "pointer_expression" if operator(p) == Some("&") => p
+                .child_by_field_name("argument")
+                .map_or(Sharing::Shared, |a| self.lvalue(a, depth + 1).2),
+            _ => Sharing::Shared,
+        }
+    }
+
+    fn assignment(&mut self, n: Node<'_>) {
+        let left = n.child_by_field_name("left");
+        let right = n.child_by_field_name("right");
+        let op = n
+            .child_by_field_name("operator")
+            .map(|o| o.kind())
+            .unwrap_or("=");
+        if let Some(r) = right {
+            self.expr(r);
+        }
+        let Some(l) = left else { return };
+        let l = strip_parens(l);
+        let value = right.map(|r| self.operand(r));
+        // `ACCESS_ONCE(x) = v` (the old spelling of WRITE_ONCE).
+        if l.kind() == "call_expression"
+            && l.child_by_field_name("function")
+                .is_some_and(|f| self.text(f) == "ACCESS_ONCE")
+        {
+            if let Some(arg) = call_args(l).first() {
+                self.address(*arg);
+                let target = self.target(*arg);
+                let access = Access {
+                    target,
+                    mark: Mark::Once,
+                    api: Some("ACCESS_ONCE".to_owned()),
+                    value,
+                };
+                self.emit(EventKind::Store(access), self.span(n));
+            }
+            return;
+        }
+        self.address(l);
+        if op == "=" && l.kind() == "identifier" {
+            if let Some(r) = right {
+                if is_percpu_ptr_call(r, self.input.source, self.base) {
+                    let name = self.text(l).to_owned();
+                    self.locals.mark_percpu_ptr(&name);
+                }
+            }
+        }
+        let target = match l.kind() {
+            "call_expression" => Some(self.target(l)),
+            _ => self.plain_target(l),
+        };
+        if let Some(t) = target {
+            let mark = self.plain_mark(l);
+            if op != "=" {
+                self.emit(
+                    EventKind::Load(Access {
+                        target: t.clone(),
+                        mark,
+                        api: None,
+                        value: None,
+                    }),
+                    self.span(n),
+                );
+            }
+            self.emit(
+                EventKind::Store(Access {
+                    target: t,
+                    mark,
+                    api: None,
+                    value,
+                }),
+                self.span(n),
+            );
+        }
+    }
+
+    fn plain_call(&mut self, n: Node<'_>, callee: Node<'_>, args: &[Node<'_>]) {
+        let name = self.text(callee).to_owned();
+        if callee.kind() != "identifier" {
+            self.address(callee);
+        }
+        match kernel_api::member_macro_expr_args(&name) {
+            Some(k) => {
+                for a in args.iter().take(k) {
+                    self.expr(*a);
+                }
+            }
+            None if name.starts_with("DEFINE_") || name.starts_with("DECLARE_") => {
+                // `DECLARE_WAITQUEUE(wait, current);` declares a local.
+                if let Some(first) = args.first().filter(|a| a.kind() == "identifier") {
+                    let local = self.text(*first).to_owned();
+                    self.locals.declare(&local, LocalInfo::default());
+                }
+                for a in args.iter().skip(1) {
+                    self.expr(*a);
+                }
+            }
+            None => {
+                for a in args {
+                    self.expr(*a);
+                }
+            }
+        }
+        let call = Call {
+            name,
+            receiver: None,
+            args: args.iter().map(|a| self.operand(*a)).collect(),
+        };
+        self.emit(EventKind::Call(call), self.span(n));
+    }
+
+    fn call(&mut self, n: Node<'_>) {
+        let Some(callee) = n.child_by_field_name("function") else {
+            for c in named_children(n) {
+                self.expr(c);
+            }
+            return;
+        };
+        let args = call_args(n);
+        // `guard(class)(&lock);`
+        if callee.kind() == "call_expression"
+            && callee
+                .child_by_field_name("function")
+                .is_some_and(|f| self.text(f) == "guard")
+        {
+            let class = call_args(callee)
+                .first()
+                .map(|c| self.text(*c).to_owned())
+                .unwrap_or_default();
+            for a in &args {
+                self.expr(*a);
+            }
+            let op = LockOp {
+                api: "guard".to_owned(),
+                kind: kernel_api::guard_class(&class),
+                object: args.first().map(|a| self.operand(*a)),
+            };
+            self.emit(EventKind::Lock(op), self.span(n));
+            return;
+        }
+        let name = if callee.kind() == "identifier" {
+            self.text(callee).to_owned()
+        } else {
+            String::new()
+        };
+        let api = if name.is_empty() {
+            None
+        } else {
+            kernel_api::classify(&name)
+        };
+        let span = self.span(n);
+        match api {
+            None | Some(Api::Guard) => self.plain_call(n, callee, &args),
+            Some(Api::Fence(kind)) => {
+                for a in &args {
+                    self.expr(*a);
+                }
+                self.emit(EventKind::Fence(Fence { kind, api: name }), span);
+            }
+            Some(Api::Load {
+                mark,
+                by_address,
+                polled,
+            }) => {
+                let Some(first) = args.first() else {
+                    return self.plain_call(n, callee, &args);
+                };
+                let (target, inner) = if by_address {
+                    self.pointed_target(*first)
+                } else {
+                    (self.target(*first), Some(strip_parens(*first)))
+                };
+                let rest = args.get(1..).unwrap_or(&[]);
+                let body = |w: &mut Self| {
+                    match inner {
+                        Some(i) => w.address(i),
+                        None => w.expr(*first),
+                    }
+                    if !polled {
+                        for a in rest {
+                            w.expr(*a);
+                        }
+                    }
+                    w.emit(
+                        EventKind::Load(Access {
+                            target,
+                            mark,
+                            api: Some(name),
+                            value: None,
+                        }),
+                        span,
+                    );
+                    if polled {
+                        for a in rest {
+                            w.expr(*a);
+                        }
+                    }
+                };
+                if polled {
+                    self.in_scope(ScopeKind::Loop, span, |w| {
+                        w.in_scope(ScopeKind::LoopCondition, span, body)
+                    });
+                } else {
+                    body(self);
+                }
+            }
+            Some(Api::Store { mark, by_address }) => {
+                self.marked_store(n, callee, &args, &name, mark, by_address)
+            }
+            Some(Api::StoreThenFence(kind)) => {
+                self.marked_store(n, callee, &args, &name, Mark::Once, false);
+                self.emit(EventKind::Fence(Fence { kind, api: name }), span);
+            }
+            Some(Api::Rmw {
+                op,
+                returns_value,
+                ordering,
+                target_arg,
+                bit_arg,
+            }) => {
+                let Some(t) = args.get(target_arg) else {
+                    return self.plain_call(n, callee, &args);
+                };
+                for (i, a) in args.iter().enumerate() {
+                    if i != target_arg {
+                        self.expr(*a);
+                    }
+                }
+                let (target, inner) = self.pointed_target(*t);
+                match inner {
+                    Some(i) => self.address(i),
+                    None => self.expr(*t),
+                }
+                let bit = bit_arg.and_then(|b| args.get(b)).map(|b| self.operand(*b));
+                let others = args
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != target_arg && Some(*i) != bit_arg)
+                    .map(|(_, a)| self.operand(*a))
+                    .collect();
+                let rmw = Rmw {
+                    target,
+                    api: name,
+                    op,
+                    returns_value,
+                    ordering,
+                    failure_ordering: None,
+                    bit,
+                    args: others,
+                };
+                self.emit(EventKind::Rmw(rmw), span);
+            }
+            Some(Api::PerCpu { op, preempt_safe }) => {
+                let Some(var) = args.first() else {
+                    return self.plain_call(n, callee, &args);
+                };
+                if matches!(
+                    strip_parens(*var).kind(),
+                    "identifier" | "field_expression" | "subscript_expression"
+                ) {
+                    self.address(*var);
+                } else {
+                    self.expr(*var);
+                }
+                let rest = args.get(1..).unwrap_or(&[]);
+                for a in rest {
+                    self.expr(*a);
+                }
+                let negative = rest
+                    .first()
+                    .is_some_and(|a| is_negative_literal(self.text(*a)));
+                let op = match op {
+                    PerCpuOp::Inc if negative => PerCpuOp::Dec,
+                    PerCpuOp::Dec if negative => PerCpuOp::Inc,
+                    other => other,
+                };
+                let pc = PerCpu {
+                    api: name,
+                    op,
+                    preempt_safe,
+                    var: self.operand(*var),
+                    args: rest.iter().map(|a| self.operand(*a)).collect(),
+                };
+                self.emit(EventKind::PerCpu(pc), span);
+            }
+            Some(Api::Lock(kind) | Api::Unlock(kind)) => {
+                for a in &args {
+                    self.expr(*a);
+                }
+                let op = LockOp {
+                    api: name,
+                    kind,
+                    object: args.first().map(|a| self.operand(*a)),
+                };
+                let ev = if matches!(api, Some(Api::Lock(_))) {
+                    EventKind::Lock(op)
+                } else {
+                    EventKind::Unlock(op)
+                };
+                self.emit(ev, span);
+            }
+            Some(Api::ScopedGuard) => {
+                for a in args.iter().skip(1) {
+                    self.expr(*a);
+                }
+                let class = args
+                    .first()
+                    .map(|a| self.text(*a).to_owned())
+                    .unwrap_or_default();
+                let op = LockOp {
+                    api: name,
+                    kind: kernel_api::guard_class(&class),
+                    object: args.get(1).map(|a| self.operand(*a)),
+                };
+                self.emit(EventKind::Lock(op), span);
+            }
+            Some(Api::Wake(kind)) => {
+                for a in &args {
+                    self.expr(*a);
+                }
+                let wake = Wake {
+                    api: name,
+                    kind,
+                    object: args.first().map(|a| self.operand(*a)),
+                    args: args.iter().skip(1).map(|a| self.operand(*a)).collect(),
+                };
+                self.emit(EventKind::Wake(wake), span);
+            }
+            Some(Api::Wait) => {
+                for a in &args {
+                    self.expr(*a);
+                }
+                let wait = Wait {
+                    api: name,
+                    args: args.iter().map(|a| self.operand(*a)).collect(),
+                };
+                self.emit(EventKind::Wait(wait), span);
+            }
+        }
+    }
+
+    fn marked_store(
+        &mut self,
+        n: Node<'_>,
+        callee: Node<'_>,
+        args: &[Node<'_>],
+        name: &str,
+        mark: Mark,
+        by_address: bool,
+    ) {
+        let (Some(t), Some(v)) = (args.first(), args.get(1)) else {
+            return self.plain_call(n, callee, args);
+        };
+        self.expr(*v);
+        let (target, inner) = if by_address {
+            self.pointed_target(*t)
+        } else {
+            (self.target(*t), Some(strip_parens(*t)))
+        };
+        match inner {
+            Some(i) => self.address(i),
+            None => self.expr(*t),
+        }
+        let access = Access {
+            target,
+            mark,
+            api: Some(name.to_owned()),
+            value: Some(self.operand(*v)),
+        };
+        self.emit(EventKind::Store(access), self.span(n));
+    }
+}
+
+/// `-1`, `- 4`, `-(2)`: a literal negative number.
+fn is_negative_literal(text: &str) -> bool {
+    let Some(rest) = text.trim().strip_prefix('-') else {
+        return false;
+    };
+    let rest = rest
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim();
+    !rest.is_empty()
+        && rest.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// Span helpers.
+trait SpanExt {
+    /// Drop trailing whitespace inside the span.
+    fn trim_end(self, source: &str) -> Span;
+}
+
+impl SpanExt for Span {
+    fn trim_end(self, source: &str) -> Span {
+        let text = source.get(self.start..self.end).unwrap_or("");
+        Span::new(self.start, self.start + text.trim_end().len())
+    }
+}

@@ -576,7 +576,7 @@ impl TopLevel<'_, '_> {
                 ),
                 fatal: false,
             });
-        } else if whole.has_error() || body.has_error() {
+        } else if has_real_error(whole) || (whole.id() != body.id() && has_real_error(body)) {
             self.out.problems.push(Problem {
                 span: w.f.span,
                 message: format!(
@@ -587,6 +587,45 @@ impl TopLevel<'_, '_> {
             });
         }
         self.out.functions.push(w.f);
+    }
+}
+
+/// True when `n` holds an ERROR node, or a MISSING node other than the `;` tree-sitter expects
+/// after an iterator-macro header (`list_for_each_entry(…) {`), which is normal kernel C.
+/// Iterative, and only enters subtrees that contain errors.
+fn has_real_error(n: Node<'_>) -> bool {
+    if !n.has_error() {
+        return false;
+    }
+    let mut cursor = n.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() {
+            return true;
+        }
+        if node.is_missing() {
+            let benign = node.kind() == ";"
+                && node
+                    .parent()
+                    .is_some_and(|p| p.kind() == "expression_statement");
+            if !benign {
+                return true;
+            }
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node().id() == n.id() {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
     }
 }
 

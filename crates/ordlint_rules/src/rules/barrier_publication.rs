@@ -70,9 +70,9 @@ fn publication_readers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, st
 fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, event: &Event, store: &Access, readers: &[&Site]) {
     let target = &store.target.text;
     let value = store.value.as_ref().map_or("", |v| v.text.as_str());
-    let how = if store.mark == Mark::Once { "WRITE_ONCE() of" } else { "plain store to" };
+    let how = if store.mark == Mark::Once { " with WRITE_ONCE()" } else { "" };
     let message = format!(
-        "{how} `{target}` after barrier() can become visible before the writes it publishes on arm64, POWER and RISC-V"
+        "store to `{target}`{how} after barrier() can become visible before the writes it publishes on arm64, POWER and RISC-V"
     );
     let help = format!(
         "barrier() only restrains the compiler; use `{}` here and `{}` where it is read",

@@ -16,7 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     langs: Langs::C,
     // The reader file may hold none of these: it is linted because it reads a location that a
     // candidate file publishes (`fires_on_partners`).
-    triggers: &["smp_store_release", "barrier", "smp_wmb", "READ_ONCE"],
+    triggers: &["_release", "wmb", "smp_mb"],
     fires_on_partners: true,
     fix: FixAvailability::Always,
     check,

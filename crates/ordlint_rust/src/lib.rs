@@ -112,22 +112,79 @@ use syn::spanned::Spanned;
 /// "nesting too deep" problem instead of being parsed, since syn recurses per level.
 pub const MAX_NESTING: usize = 256;
 
+/// Largest parse-depth estimate (tokens of the open expression runs around any point, see
+/// `source.rs`) a file may have; longer expressions get one fatal "expression too long"
+/// problem instead of being parsed.
+pub const MAX_EXPRESSION_RUN: usize = 16_384;
+
+/// Parse-depth estimate above which a file is lowered on a helper thread with a
+/// [`LARGE_STACK`] stack, so that syn's recursion fits whatever stack the caller runs on.
+const RISKY_RUN: usize = 256;
+
+/// Stack size of the helper thread for deep files (reserved address space; only the pages
+/// touched are committed).
+const LARGE_STACK: usize = 512 << 20;
+
 /// Lower a Rust source file into the ordering IR. Never fails: a file syn cannot parse gives
 /// one fatal `Problem` (with the line/column of syn's error in the message) and no functions.
 pub fn lower(source: &str) -> FileIr {
     let scan = source::scan(source);
-    let mut ir = FileIr::default();
     if scan.max_depth > MAX_NESTING {
-        ir.problems.push(Problem {
-            span: Span::new(scan.deepest_at, scan.deepest_at + 1),
-            message: format!(
-                "nesting too deep: more than {MAX_NESTING} levels of brackets; file not lowered"
-            ),
-            fatal: true,
-        });
-        ir.comments = scan.comments;
-        return ir;
+        let message = format!(
+            "nesting too deep: more than {MAX_NESTING} levels of brackets; file not lowered"
+        );
+        let at = scan_span(scan.deepest_at);
+        return refused(scan, at, message);
     }
+    if scan.longest_run > MAX_EXPRESSION_RUN {
+        let message =
+            "expression too long or too deeply nested to lower; file not lowered".to_owned();
+        let at = scan_span(scan.longest_run_at);
+        return refused(scan, at, message);
+    }
+    if scan.longest_run <= RISKY_RUN {
+        return lower_scanned(source, scan);
+    }
+    // Deep expressions: parse on a thread whose stack is sized for them. Everything proc-macro2
+    // keeps per thread stays on that thread; the result holds only byte offsets and strings.
+    let at = scan_span(scan.longest_run_at);
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("ordlint-rust-deep".to_owned())
+            .stack_size(LARGE_STACK)
+            .spawn_scoped(s, || lower_scanned(source, scan));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+            Err(_) => {
+                let message =
+                    "expression too deeply nested to lower here (no thread for a larger stack)"
+                        .to_owned();
+                refused(source::Scan::default(), at, message)
+            }
+        }
+    })
+}
+
+fn scan_span(at: usize) -> Span {
+    Span::new(at, at + 1)
+}
+
+fn refused(scan: source::Scan, span: Span, message: String) -> FileIr {
+    FileIr {
+        problems: vec![Problem {
+            span,
+            message,
+            fatal: true,
+        }],
+        comments: scan.comments,
+        ..FileIr::default()
+    }
+}
+
+fn lower_scanned(source: &str, scan: source::Scan) -> FileIr {
+    let mut ir = FileIr::default();
     let text = source::blank_prelude(source);
     // Spans live in a per-thread map; clear it when done (even when unwinding).
     let _guard = source::SpanMapGuard;
@@ -152,6 +209,8 @@ pub fn lower(source: &str) -> FileIr {
     ir.comments = place_comments(&mut functions, scan.comments);
     ir.functions = functions;
     ir.problems = out.problems;
+    // Drop the syntax tree (its drop recurses as deep as the parse did) before the guard runs.
+    drop(file);
     ir
 }
 

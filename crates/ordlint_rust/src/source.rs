@@ -14,6 +14,14 @@ pub(crate) struct Scan {
     pub max_depth: usize,
     /// Byte offset where `max_depth` was first reached.
     pub deepest_at: usize,
+    /// A bound on how deep syn will recurse: the most tokens in the open expression-like runs
+    /// of all enclosing bracket levels at any point. A run is the tokens at one bracket level
+    /// since the last separator (`;`, `,`, `=>`, or a `}` not followed by `else`, `.` or `?`),
+    /// a bracketed group counting as one token. Long runs (`a + a + …`, `x.f.f.f…`, `!!!…x`,
+    /// `else if` chains) make syn build (and drop) trees as deep as the run is long.
+    pub longest_run: usize,
+    /// Byte offset where `longest_run` was reached.
+    pub longest_run_at: usize,
 }
 
 /// Scan `src` for comments and bracket depth, skipping string, byte-string, raw-string and
@@ -22,9 +30,18 @@ pub(crate) fn scan(src: &str) -> Scan {
     let b = src.as_bytes();
     let mut out = Scan::default();
     let mut depth = 0usize;
+    // Token count of the current run at each open bracket level (index = depth).
+    let mut runs = Runs {
+        per_level: vec![0],
+        total: 0,
+    };
     let mut i = 0usize;
     while i < b.len() {
-        match b[i] {
+        let c = b[i];
+        if !c.is_ascii_whitespace() && !(c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'))) {
+            count_token(&mut out, &mut runs, src, i, depth);
+        }
+        match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 let end = src[i..].find('\n').map_or(b.len(), |n| i + n);
                 let text = &src[i..end];
@@ -76,12 +93,71 @@ pub(crate) fn scan(src: &str) -> Scan {
             }
             b')' | b']' | b'}' => {
                 depth = depth.saturating_sub(1);
+                runs.close_to(depth);
+                if c == b'}' && !continues_after_brace(src, i + 1) {
+                    runs.reset_top();
+                }
                 i += 1;
             }
             _ => i += 1,
         }
     }
     out
+}
+
+/// Open runs per bracket level and their sum.
+struct Runs {
+    per_level: Vec<usize>,
+    total: usize,
+}
+
+impl Runs {
+    fn close_to(&mut self, depth: usize) {
+        while self.per_level.len() > depth + 1 {
+            let r = self.per_level.pop().unwrap_or(0);
+            self.total -= r;
+        }
+    }
+
+    fn reset_top(&mut self) {
+        if let Some(r) = self.per_level.last_mut() {
+            self.total -= *r;
+            *r = 0;
+        }
+    }
+}
+
+/// Count the token (or token start) at byte `i` into the run of the current level.
+fn count_token(out: &mut Scan, runs: &mut Runs, src: &str, i: usize, depth: usize) {
+    let b = src.as_bytes();
+    let c = b[i];
+    let is_sep = c == b';' || c == b',' || (c == b'=' && b.get(i + 1) == Some(&b'>'));
+    // Identifier and number characters after the first one are part of the same token.
+    let continues =
+        i > 0 && (c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80) && ident_before(b, i);
+    if runs.per_level.len() < depth + 1 {
+        runs.per_level.resize(depth + 1, 0);
+    }
+    if is_sep {
+        runs.reset_top();
+    } else if !continues && c != b')' && c != b']' && c != b'}' {
+        if let Some(run) = runs.per_level.last_mut() {
+            *run += 1;
+            runs.total += 1;
+        }
+        // Each open bracket level costs a few frames too.
+        let cost = runs.total + 2 * depth;
+        if cost > out.longest_run {
+            out.longest_run = cost;
+            out.longest_run_at = i;
+        }
+    }
+}
+
+/// True when the text after a `}` continues the same expression (`} else`, `}.f()`, `}?`).
+fn continues_after_brace(src: &str, from: usize) -> bool {
+    let rest = src.get(from..).unwrap_or("").trim_start();
+    rest.starts_with("else") || rest.starts_with('.') || rest.starts_with('?')
 }
 
 fn ident_before(b: &[u8], i: usize) -> bool {
@@ -228,6 +304,20 @@ mod tests {
     fn depth_counts_nested_brackets() {
         let s = scan("fn f() { ((([1]))) }");
         assert_eq!(s.max_depth, 5);
+    }
+
+    #[test]
+    fn runs_reset_at_separators_and_item_ends() {
+        let items = "fn a() {}\n".repeat(1000);
+        assert!(scan(&items).longest_run < 10);
+        let arms = format!("match x {{ {} }}", "A => {}\n".repeat(1000));
+        assert!(scan(&arms).longest_run < 20);
+        let nested = format!("{}a{}", "(!".repeat(100), ")".repeat(100));
+        assert!(scan(&nested).longest_run >= 300);
+        let chain = format!("fn f() {{ a{} }}", " + a".repeat(1000));
+        assert!(scan(&chain).longest_run >= 2000);
+        let elifs = format!("fn f() {{ if a {{}}{} }}", " else if a {}".repeat(1000));
+        assert!(scan(&elifs).longest_run >= 3000);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use ordlint_ir::{
 use tree_sitter::{Node, Parser, Tree};
 
 /// Deepest nesting (statements and expressions) the walker follows.
-pub(crate) const MAX_DEPTH: usize = 512;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// What every piece of a file is lowered against.
 pub(crate) struct Input<'a> {
@@ -51,6 +51,9 @@ pub(crate) fn lower_text(input: &Input<'_>, base: usize, text: &str, out: &mut F
     let first_function = out.functions.len();
     let mut top = TopLevel { input, base, out };
     top.items(tree.root_node(), 0);
+    if let Some(mine) = out.functions.get_mut(first_function..) {
+        mine.sort_by_key(|f| f.span.start);
+    }
     let spans: Vec<Span> = out
         .functions
         .get(first_function..)
@@ -261,7 +264,13 @@ impl TopLevel<'_, '_> {
                 "function_definition" => self.function(*n),
                 "compound_statement" => {
                     // A body whose header tree-sitter could not make into a definition.
-                    let header = i.checked_sub(1).and_then(|p| children.get(p)).copied();
+                    let header = children.get(..i).and_then(|before| {
+                        before
+                            .iter()
+                            .rev()
+                            .find(|c| c.is_named() && c.kind() != "comment" && !c.is_missing())
+                            .copied()
+                    });
                     self.recovered_function(header, *n);
                 }
                 "declaration" | "type_definition" | "struct_specifier" | "union_specifier" => {
@@ -308,7 +317,11 @@ impl TopLevel<'_, '_> {
                     if let Some(ty) = field.child_by_field_name("type") {
                         self.declarations(ty, name.clone(), depth + 1);
                     }
-                    let qualifiers = self.qualifiers_in(field, false);
+                    let nested_body = field
+                        .child_by_field_name("type")
+                        .and_then(|t| t.child_by_field_name("body"))
+                        .map(|b| self.span(b));
+                    let qualifiers = self.qualifiers_in(field, nested_body);
                     if !(qualifiers.rcu || qualifiers.percpu || qualifiers.volatile) {
                         continue;
                     }
@@ -348,9 +361,13 @@ impl TopLevel<'_, '_> {
                 let is_static = named_children(n)
                     .iter()
                     .any(|c| c.kind() == "storage_class_specifier" && self.text(*c) == "static");
+                let nested_body = n
+                    .child_by_field_name("type")
+                    .and_then(|t| t.child_by_field_name("body"))
+                    .map(|b| self.span(b));
                 let qualifiers = Qualifiers {
                     is_static,
-                    ..self.qualifiers_in(n, true)
+                    ..self.qualifiers_in(n, nested_body)
                 };
                 let mut cursor = n.walk();
                 let declarators: Vec<Node<'_>> = n
@@ -378,11 +395,12 @@ impl TopLevel<'_, '_> {
     }
 
     /// `__rcu`/`__percpu` blanked inside `n`, and a `volatile` token in it.
-    fn qualifiers_in(&self, n: Node<'_>, _global: bool) -> Qualifiers {
+    fn qualifiers_in(&self, n: Node<'_>, exclude: Option<Span>) -> Qualifiers {
         let span = self.span(n);
+        let outside = |s: Span| exclude.is_none_or(|e| !e.contains(s));
         let mut q = Qualifiers::default();
         for (s, kind) in self.input.qualifiers {
-            if span.contains(*s) {
+            if span.contains(*s) && outside(*s) {
                 match kind {
                     Qualifier::Rcu => q.rcu = true,
                     Qualifier::PerCpu => q.percpu = true,
@@ -390,8 +408,11 @@ impl TopLevel<'_, '_> {
             }
         }
         let text = self.input.source.get(span.start..span.end).unwrap_or("");
-        q.volatile = Lexer::new(text)
-            .any(|t| t.kind == TokKind::Ident && text.get(t.start..t.end) == Some("volatile"));
+        q.volatile = Lexer::new(text).any(|t| {
+            t.kind == TokKind::Ident
+                && text.get(t.start..t.end) == Some("volatile")
+                && outside(Span::new(span.start + t.start, span.start + t.end))
+        });
         q
     }
 
@@ -565,6 +586,7 @@ impl TopLevel<'_, '_> {
             stmt: Span::default(),
             depth: 0,
             too_deep: false,
+            nested: Vec::new(),
         };
         w.stmt(body);
         if w.too_deep {
@@ -587,6 +609,14 @@ impl TopLevel<'_, '_> {
             });
         }
         self.out.functions.push(w.f);
+        for (start, end) in w.nested {
+            let inner = whole
+                .descendant_for_byte_range(start, end)
+                .filter(|d| d.kind() == "function_definition");
+            if let Some(inner) = inner {
+                self.function(inner);
+            }
+        }
     }
 }
 
@@ -600,7 +630,13 @@ fn has_real_error(n: Node<'_>) -> bool {
     let mut cursor = n.walk();
     loop {
         let node = cursor.node();
-        if node.is_error() {
+        // `container_of(p, struct foo, member)`: a type among the arguments parses as an ERROR
+        // of bare words; that is normal kernel C, not a syntax problem.
+        let type_in_args = node.parent().is_some_and(|p| p.kind() == "argument_list")
+            && named_children(node)
+                .iter()
+                .all(|c| c.kind() == "identifier");
+        if node.is_error() && !type_in_args {
             return true;
         }
         if node.is_missing() {
@@ -664,6 +700,8 @@ struct Walker<'a> {
     stmt: Span,
     depth: usize,
     too_deep: bool,
+    /// Byte ranges (in the parsed text) of function definitions found inside this body.
+    nested: Vec<(usize, usize)>,
 }
 
 impl Walker<'_> {
@@ -876,6 +914,8 @@ impl Walker<'_> {
                 }
             }
             "comment" => self.comment(n),
+            // Garbled macros can swallow the next function into this body: lower it apart.
+            "function_definition" => self.nested.push((n.start_byte(), n.end_byte())),
             "break_statement"
             | "continue_statement"
             | "type_definition"
@@ -1284,6 +1324,7 @@ impl Walker<'_> {
                         return None;
                     }
                 } else if is_macro_like(name)
+                    || is_c_keyword(name)
                     || kernel_api::NOT_VARIABLES.contains(&name)
                     || self.input.facts.functions.contains(name)
                     || self.input.facts.enumerators.contains(name)
@@ -1709,9 +1750,7 @@ impl Walker<'_> {
                 self.emit(EventKind::PerCpu(pc), span);
             }
             Some(Api::Lock(kind) | Api::Unlock(kind)) => {
-                for a in &args {
-                    self.expr(*a);
-                }
+                self.object_args(&args);
                 let op = LockOp {
                     api: name,
                     kind,
@@ -1740,9 +1779,7 @@ impl Walker<'_> {
                 self.emit(EventKind::Lock(op), span);
             }
             Some(Api::Wake(kind)) => {
-                for a in &args {
-                    self.expr(*a);
-                }
+                self.object_args(&args);
                 let wake = Wake {
                     api: name,
                     kind,
@@ -1752,14 +1789,29 @@ impl Walker<'_> {
                 self.emit(EventKind::Wake(wake), span);
             }
             Some(Api::Wait) => {
-                for a in &args {
-                    self.expr(*a);
-                }
+                self.object_args(&args);
                 let wait = Wait {
                     api: name,
                     args: args.iter().map(|a| self.operand(*a)).collect(),
                 };
                 self.emit(EventKind::Wait(wait), span);
+            }
+        }
+    }
+
+    /// Arguments whose first one names an object (a lock, a wait queue): its address is
+    /// evaluated, but it is not read.
+    fn object_args(&mut self, args: &[Node<'_>]) {
+        for (i, a) in args.iter().enumerate() {
+            if i == 0
+                && matches!(
+                    strip_parens(*a).kind(),
+                    "identifier" | "field_expression" | "subscript_expression"
+                )
+            {
+                self.address(*a);
+            } else {
+                self.expr(*a);
             }
         }
     }

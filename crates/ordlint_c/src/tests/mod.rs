@@ -3,4 +3,5 @@
 
 mod render;
 
+#[allow(clippy::type_complexity)]
 mod lowering;

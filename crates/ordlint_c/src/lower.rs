@@ -1779,7 +1779,11 @@ impl Walker<'_> {
                 self.emit(EventKind::Lock(op), span);
             }
             Some(Api::Wake(kind)) => {
-                self.object_args(&args);
+                // `wake_up_process(w->task)` really reads `w->task` (the hand-off bug reads it
+                // after publishing), so wake arguments are evaluated as values.
+                for a in &args {
+                    self.expr(*a);
+                }
                 let wake = Wake {
                     api: name,
                     kind,

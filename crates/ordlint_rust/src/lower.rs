@@ -341,8 +341,8 @@ impl<'a, 'ast> FnLowerer<'a, 'ast> {
             }
             E::Const(c) => self.block(&c.block),
             E::Field(f) => {
-                self.plain_load(e, ctx);
                 self.expr(&f.base, Ctx::Place);
+                self.plain_load(e, ctx);
             }
             E::ForLoop(l) => {
                 self.expr(&l.expr, Ctx::Value);
@@ -365,9 +365,9 @@ impl<'a, 'ast> FnLowerer<'a, 'ast> {
                 }
             }
             E::Index(i) => {
-                self.plain_load(e, ctx);
                 self.expr(&i.expr, Ctx::Place);
                 self.expr(&i.index, Ctx::Value);
+                self.plain_load(e, ctx);
             }
             E::Let(l) => self.expr(&l.expr, Ctx::Value),
             E::Loop(l) => {
@@ -432,8 +432,8 @@ impl<'a, 'ast> FnLowerer<'a, 'ast> {
             E::Tuple(t) => t.elems.iter().for_each(|x| self.expr(x, Ctx::Value)),
             E::Unary(u) => match u.op {
                 syn::UnOp::Deref(_) => {
-                    self.plain_load(e, ctx);
                     self.expr(&u.expr, Ctx::Value);
+                    self.plain_load(e, ctx);
                 }
                 _ => self.expr(&u.expr, Ctx::Value),
             },

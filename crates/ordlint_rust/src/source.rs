@@ -38,7 +38,8 @@ pub(crate) fn scan(src: &str) -> Scan {
     let mut i = 0usize;
     while i < b.len() {
         let c = b[i];
-        if !c.is_ascii_whitespace() && !(c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'))) {
+        let starts_comment = c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*'));
+        if !c.is_ascii_whitespace() && !starts_comment {
             count_token(&mut out, &mut runs, src, i, depth);
         }
         match c {

@@ -22,15 +22,29 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let result = match &args.stdin_filename {
         Some(name) => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).context("cannot read stdin as UTF-8")?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read stdin as UTF-8")?;
             let diagnostics = lint_source(name, &text, &rules)
                 .with_context(|| format!("{name}: not a C or Rust file name (.c, .h, .rs)"))?;
             sources.insert(name.clone(), text);
-            RunResult { diagnostics, ..RunResult::default() }
+            RunResult {
+                diagnostics,
+                ..RunResult::default()
+            }
         }
         None => {
-            let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-            let options = RunOptions { rules, jobs: args.jobs, prefilter: !args.no_prefilter, ..RunOptions::default() };
+            let paths = if args.paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                args.paths.clone()
+            };
+            let options = RunOptions {
+                rules,
+                jobs: args.jobs,
+                prefilter: !args.no_prefilter,
+                ..RunOptions::default()
+            };
             check_paths(&paths, &options)?
         }
     };
@@ -49,7 +63,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`ordlint check | head`) is not an error worth a message.
-    let _ = stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush());
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
     if args.statistics {
         let s = &result.stats;
         eprintln!(
@@ -62,11 +78,17 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             result.diagnostics.len()
         );
     }
-    Ok(if result.diagnostics.is_empty() || args.exit_zero { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if result.diagnostics.is_empty() || args.exit_zero {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn load_sources(diagnostics: &[Diagnostic], sources: &mut SourceMap) {
-    let paths = diagnostics.iter().flat_map(|d| std::iter::once(&d.location.path).chain(d.related.iter().map(|r| &r.location.path)));
+    let paths = diagnostics.iter().flat_map(|d| {
+        std::iter::once(&d.location.path).chain(d.related.iter().map(|r| &r.location.path))
+    });
     for p in paths {
         if !sources.contains(p) {
             if let Ok(text) = std::fs::read_to_string(p) {
@@ -80,7 +102,10 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     }
 }
 
@@ -88,15 +113,35 @@ fn summary(diagnostics: &[Diagnostic]) -> String {
     if diagnostics.is_empty() {
         return "no memory-ordering smells found\n".to_owned();
     }
-    let mut files: Vec<&str> = diagnostics.iter().map(|d| d.location.path.as_str()).collect();
+    let mut files: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d.location.path.as_str())
+        .collect();
     files.sort_unstable();
     files.dedup();
-    let count = |a: Applicability| diagnostics.iter().filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a)).count();
-    let plural = |n: usize, w: &str| if n == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
-    let mut s = format!("found {} in {}", plural(diagnostics.len(), "diagnostic"), plural(files.len(), "file"));
+    let count = |a: Applicability| {
+        diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("{n} {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let mut s = format!(
+        "found {} in {}",
+        plural(diagnostics.len(), "diagnostic"),
+        plural(files.len(), "file")
+    );
     let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
     if safe + unsafe_ > 0 {
-        s.push_str(&format!(" ({safe} fixable with --fix, {unsafe_} more with --unsafe-fixes)"));
+        s.push_str(&format!(
+            " ({safe} fixable with --fix, {unsafe_} more with --unsafe-fixes)"
+        ));
     }
     s.push('\n');
     s

@@ -10,7 +10,10 @@ use std::process::ExitCode;
 pub fn run(args: &RuleArgs) -> Result<ExitCode> {
     match &args.name {
         None => {
-            println!("{:<28} {:<10} {:<9} {:<9} summary", "rule", "languages", "tier", "fix");
+            println!(
+                "{:<28} {:<10} {:<9} {:<9} summary",
+                "rule", "languages", "tier", "fix"
+            );
             for r in all_rules() {
                 let info = r.info();
                 let tier = match info.tier {
@@ -22,7 +25,14 @@ pub fn run(args: &RuleArgs) -> Result<ExitCode> {
                     FixAvailability::Sometimes => "sometimes",
                     FixAvailability::Never => "no",
                 };
-                println!("{:<28} {:<10} {:<9} {:<9} {}", info.name, info.languages.join(","), tier, fix, info.summary);
+                println!(
+                    "{:<28} {:<10} {:<9} {:<9} {}",
+                    info.name,
+                    info.languages.join(","),
+                    tier,
+                    fix,
+                    info.summary
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -36,7 +46,14 @@ pub fn run(args: &RuleArgs) -> Result<ExitCode> {
                 if close.is_empty() {
                     bail!("unknown rule `{name}`; `ordlint rule` lists them all");
                 }
-                bail!("unknown rule `{name}`; did you mean {}?", close.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))
+                bail!(
+                    "unknown rule `{name}`; did you mean {}?",
+                    close
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         },
     }

@@ -8,9 +8,16 @@ use ordlint_diagnostics::{Applicability, Diagnostic, Edit};
 use std::collections::BTreeMap;
 
 /// The edits of every fix in `diagnostics` whose applicability is at least `min`, by path.
-pub fn edits_by_file(diagnostics: &[Diagnostic], min: Applicability) -> BTreeMap<String, Vec<&Edit>> {
+pub fn edits_by_file(
+    diagnostics: &[Diagnostic],
+    min: Applicability,
+) -> BTreeMap<String, Vec<&Edit>> {
     let mut by_file: BTreeMap<String, Vec<&Edit>> = BTreeMap::new();
-    for fix in diagnostics.iter().filter_map(|d| d.fix.as_ref()).filter(|f| f.applicability >= min) {
+    for fix in diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.applicability >= min)
+    {
         for e in &fix.edits {
             by_file.entry(e.location.path.clone()).or_default().push(e);
         }
@@ -28,7 +35,8 @@ pub fn apply_edits(text: &str, edits: &[&Edit]) -> (String, usize) {
     let mut last_end = 0usize;
     for e in sorted {
         let s = e.location.span;
-        let valid = s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end);
+        let valid =
+            s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end);
         if valid && (taken.is_empty() || s.start >= last_end) {
             last_end = s.end;
             taken.push(e);
@@ -51,13 +59,20 @@ mod tests {
     use ordlint_diagnostics::{LineIndex, Location, Span};
 
     fn edit(text: &str, start: usize, end: usize, rep: &str) -> Edit {
-        Edit { location: Location::new("a.c", Span::new(start, end), &LineIndex::new(text)), replacement: rep.into() }
+        Edit {
+            location: Location::new("a.c", Span::new(start, end), &LineIndex::new(text)),
+            replacement: rep.into(),
+        }
     }
 
     #[test]
     fn overlapping_edits_keep_the_first() {
         let text = "abcdef";
-        let (a, b, c) = (edit(text, 0, 2, "X"), edit(text, 1, 3, "Y"), edit(text, 4, 4, "Z"));
+        let (a, b, c) = (
+            edit(text, 0, 2, "X"),
+            edit(text, 1, 3, "Y"),
+            edit(text, 4, 4, "Z"),
+        );
         let (out, n) = apply_edits(text, &[&c, &b, &a]);
         assert_eq!(out, "XcdZef");
         assert_eq!(n, 2);

@@ -54,7 +54,12 @@ impl LoweredFile {
 
     /// Add this file's shared accesses to `index`.
     pub fn add_to_index(&self, index: &mut PairingIndex) {
-        index.add_file(&self.source.path, self.source.language, &self.ir, &self.lines);
+        index.add_file(
+            &self.source.path,
+            self.source.language,
+            &self.ir,
+            &self.lines,
+        );
     }
 }
 
@@ -72,7 +77,10 @@ pub fn lint(file: &LoweredFile, index: &PairingIndex, rules: &RuleSet) -> Vec<Di
         index,
     };
     let mut out = Vec::new();
-    for rule in rules.iter().filter(|r| r.langs.covers(file.source.language)) {
+    for rule in rules
+        .iter()
+        .filter(|r| r.langs.covers(file.source.language))
+    {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut report = Report::new(rule, &ctx);
             (rule.check)(&ctx, &mut report);
@@ -85,7 +93,12 @@ pub fn lint(file: &LoweredFile, index: &PairingIndex, rules: &RuleSet) -> Vec<Di
                 }
                 out.append(&mut diags);
             }
-            Err(panic) => out.push(internal_error(&file.source.path, &file.lines, rule.name, &panic_message(&panic))),
+            Err(panic) => out.push(internal_error(
+                &file.source.path,
+                &file.lines,
+                rule.name,
+                &panic_message(&panic),
+            )),
         }
     }
     out.sort_by(Diagnostic::output_order);

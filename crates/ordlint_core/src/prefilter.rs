@@ -17,10 +17,15 @@ pub struct Prefilter {
 impl Prefilter {
     /// A prefilter for the triggers of `rules`.
     pub fn new(rules: &RuleSet) -> Self {
-        let mut tokens: Vec<&str> = rules.iter().flat_map(|r| r.triggers.iter().copied()).collect();
+        let mut tokens: Vec<&str> = rules
+            .iter()
+            .flat_map(|r| r.triggers.iter().copied())
+            .collect();
         tokens.sort_unstable();
         tokens.dedup();
-        Prefilter { automaton: build(&tokens) }
+        Prefilter {
+            automaton: build(&tokens),
+        }
     }
 
     /// True when `bytes` contain any trigger token.
@@ -42,12 +47,16 @@ impl NameFilter {
         let mut names: Vec<&str> = names.into_iter().filter(|n| !n.is_empty()).collect();
         names.sort_unstable();
         names.dedup();
-        NameFilter { automaton: build(&names) }
+        NameFilter {
+            automaton: build(&names),
+        }
     }
 
     /// True when any name occurs in `bytes` as a whole identifier.
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        let Some(ac) = &self.automaton else { return false };
+        let Some(ac) = &self.automaton else {
+            return false;
+        };
         ac.find_overlapping_iter(bytes).any(|m| {
             let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
             let after = bytes.get(m.end()).copied();
@@ -64,7 +73,10 @@ fn build(patterns: &[&str]) -> Option<AhoCorasick> {
     if patterns.is_empty() {
         return None;
     }
-    AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(patterns).ok()
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .ok()
 }
 
 #[cfg(test)]

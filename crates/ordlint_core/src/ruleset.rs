@@ -43,12 +43,22 @@ impl Default for RuleSet {
 impl RuleSet {
     /// The default-tier rules.
     pub fn defaults() -> Self {
-        RuleSet { rules: all_rules().iter().copied().filter(|r| r.tier == Tier::Default).collect(), severity: BTreeMap::new() }
+        RuleSet {
+            rules: all_rules()
+                .iter()
+                .copied()
+                .filter(|r| r.tier == Tier::Default)
+                .collect(),
+            severity: BTreeMap::new(),
+        }
     }
 
     /// Every rule, pedantic included.
     pub fn all() -> Self {
-        RuleSet { rules: all_rules().to_vec(), severity: BTreeMap::new() }
+        RuleSet {
+            rules: all_rules().to_vec(),
+            severity: BTreeMap::new(),
+        }
     }
 
     /// Resolve a selection into a rule set.
@@ -68,7 +78,10 @@ impl RuleSet {
         for name in sel.severity.keys() {
             lookup(name)?;
         }
-        Ok(RuleSet { rules: names, severity: sel.severity.clone() })
+        Ok(RuleSet {
+            rules: names,
+            severity: sel.severity.clone(),
+        })
     }
 
     /// The enabled rules, in name order.
@@ -83,7 +96,15 @@ impl RuleSet {
 
     /// The rules that can fire in partner files (see `RuleDef::fires_on_partners`).
     pub fn partner_subset(&self) -> RuleSet {
-        RuleSet { rules: self.rules.iter().copied().filter(|r| r.fires_on_partners).collect(), severity: self.severity.clone() }
+        RuleSet {
+            rules: self
+                .rules
+                .iter()
+                .copied()
+                .filter(|r| r.fires_on_partners)
+                .collect(),
+            severity: self.severity.clone(),
+        }
     }
 
     /// Configured severity for `name`, if overridden.
@@ -104,11 +125,26 @@ impl RuleSet {
 
 fn expand(list: &[String]) -> Result<Vec<&'static RuleDef>, UnknownRule> {
     let mut out = Vec::new();
-    for name in list.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
+    for name in list
+        .iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         match name {
             "ALL" | "all" => out.extend(all_rules().iter().copied()),
-            "default" => out.extend(all_rules().iter().copied().filter(|r| r.tier == Tier::Default)),
-            "pedantic" => out.extend(all_rules().iter().copied().filter(|r| r.tier == Tier::Pedantic)),
+            "default" => out.extend(
+                all_rules()
+                    .iter()
+                    .copied()
+                    .filter(|r| r.tier == Tier::Default),
+            ),
+            "pedantic" => out.extend(
+                all_rules()
+                    .iter()
+                    .copied()
+                    .filter(|r| r.tier == Tier::Pedantic),
+            ),
             _ => out.push(lookup(name)?),
         }
     }
@@ -116,7 +152,10 @@ fn expand(list: &[String]) -> Result<Vec<&'static RuleDef>, UnknownRule> {
 }
 
 fn lookup(name: &str) -> Result<&'static RuleDef, UnknownRule> {
-    find_rule(name).ok_or_else(|| UnknownRule { name: name.to_owned(), suggestion: closest_rule(name) })
+    find_rule(name).ok_or_else(|| UnknownRule {
+        name: name.to_owned(),
+        suggestion: closest_rule(name),
+    })
 }
 
 /// The known rule name closest to `name` by edit distance, when it is reasonably close.
@@ -132,7 +171,11 @@ pub fn closest_names(name: &str, n: usize) -> Vec<String> {
         .filter(|(d, r)| *d <= (r.len() / 3).max(3) || r.contains(name))
         .collect();
     scored.sort();
-    scored.into_iter().take(n).map(|(_, r)| r.to_owned()).collect()
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, r)| r.to_owned())
+        .collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -155,14 +198,23 @@ mod tests {
 
     #[test]
     fn unknown_rule_suggests_the_closest() {
-        let err = RuleSet::from_selection(&RuleSelection { select: Some(vec!["barrier-publicaton".into()]), ..Default::default() })
-            .err();
-        assert_eq!(err.and_then(|e| e.suggestion), Some("barrier-publication".to_owned()));
+        let err = RuleSet::from_selection(&RuleSelection {
+            select: Some(vec!["barrier-publicaton".into()]),
+            ..Default::default()
+        })
+        .err();
+        assert_eq!(
+            err.and_then(|e| e.suggestion),
+            Some("barrier-publication".to_owned())
+        );
     }
 
     #[test]
     fn ignore_removes_from_defaults() {
-        let set = RuleSet::from_selection(&RuleSelection { ignore: vec!["barrier-publication".into()], ..Default::default() });
+        let set = RuleSet::from_selection(&RuleSelection {
+            ignore: vec!["barrier-publication".into()],
+            ..Default::default()
+        });
         assert!(set.is_ok_and(|s| !s.contains("barrier-publication")));
     }
 }

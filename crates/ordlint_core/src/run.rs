@@ -23,7 +23,12 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { rules: RuleSet::defaults(), jobs: None, prefilter: true, max_file_bytes: 64 << 20 }
+        RunOptions {
+            rules: RuleSet::defaults(),
+            jobs: None,
+            prefilter: true,
+            max_file_bytes: 64 << 20,
+        }
     }
 }
 
@@ -94,13 +99,17 @@ pub fn check_paths(paths: &[PathBuf], options: &RunOptions) -> Result<RunResult,
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs.max(1));
     }
-    let pool = builder.build().map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
+    let pool = builder
+        .build()
+        .map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
     let (files, mut errors) = collect_files(paths);
     Ok(pool.install(|| run_files(files, &mut errors, options)))
 }
 
 fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOptions) -> RunResult {
-    run_with(files, errors, options, |p, wanted| load(p.clone(), options, wanted))
+    run_with(files, errors, options, |p, wanted| {
+        load(p.clone(), options, wanted)
+    })
 }
 
 /// Lint in-memory sources as one run, exactly as `check_paths` would lint them from disk
@@ -109,7 +118,10 @@ pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResul
     let mut errors = Vec::new();
     run_with(sources, &mut errors, options, |s, wanted| {
         if s.text.as_bytes().contains(&0) {
-            return Loaded::Failed(FileError { path: s.path.clone(), message: "skipped: binary file (contains NUL bytes)".to_owned() });
+            return Loaded::Failed(FileError {
+                path: s.path.clone(),
+                message: "skipped: binary file (contains NUL bytes)".to_owned(),
+            });
         }
         if !wanted(s.text.as_bytes()) {
             return Loaded::Other;
@@ -129,10 +141,17 @@ fn run_with<T: Sync + Send>(
     options: &RunOptions,
     load: impl Fn(&T, &dyn Fn(&[u8]) -> bool) -> Loaded + Sync,
 ) -> RunResult {
-    let mut stats = RunStats { files: items.len(), ..RunStats::default() };
+    let mut stats = RunStats {
+        files: items.len(),
+        ..RunStats::default()
+    };
     let prefilter = Prefilter::new(&options.rules);
     let wanted = |b: &[u8]| !options.prefilter || prefilter.matches(b);
-    let loaded: Vec<(usize, Loaded)> = items.par_iter().enumerate().map(|(i, item)| (i, load(item, &wanted))).collect();
+    let loaded: Vec<(usize, Loaded)> = items
+        .par_iter()
+        .enumerate()
+        .map(|(i, item)| (i, load(item, &wanted)))
+        .collect();
 
     let mut candidates = Vec::new();
     let mut others = Vec::new();
@@ -149,8 +168,11 @@ fn run_with<T: Sync + Send>(
     for f in &candidates {
         f.add_to_index(&mut index);
     }
-    let published: Vec<String> =
-        candidates.iter().flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir)).map(|k| k.name).collect();
+    let published: Vec<String> = candidates
+        .iter()
+        .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
+        .map(|k| k.name)
+        .collect();
     let names = NameFilter::new(published.iter().map(String::as_str));
     let mentions = |b: &[u8]| names.matches(b);
     let partners: Vec<LoweredFile> = others
@@ -179,20 +201,36 @@ fn run_with<T: Sync + Send>(
         stats.bytes += f.source.text.len() as u64;
         if let Some(p) = f.ir.problems.iter().find(|p| p.fatal) {
             stats.unparsed += 1;
-            errors.push(FileError { path: f.source.path.clone(), message: p.message.clone() });
+            errors.push(FileError {
+                path: f.source.path.clone(),
+                message: p.message.clone(),
+            });
         }
     }
     errors.sort_by(|a, b| a.path.cmp(&b.path));
-    RunResult { diagnostics, errors: std::mem::take(errors), stats }
+    RunResult {
+        diagnostics,
+        errors: std::mem::take(errors),
+        stats,
+    }
 }
 
 /// Read, decode and (when `wanted` says so) lower one file.
 fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Loaded {
     let display = display_path(&path);
-    let fail = |message: String| Loaded::Failed(FileError { path: display.clone(), message });
+    let fail = |message: String| {
+        Loaded::Failed(FileError {
+            path: display.clone(),
+            message,
+        })
+    };
     match std::fs::metadata(&path) {
         Ok(m) if m.len() > options.max_file_bytes => {
-            return fail(format!("skipped: file is {} MiB, over the {} MiB limit", m.len() >> 20, options.max_file_bytes >> 20))
+            return fail(format!(
+                "skipped: file is {} MiB, over the {} MiB limit",
+                m.len() >> 20,
+                options.max_file_bytes >> 20
+            ))
         }
         Ok(_) => {}
         Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
@@ -209,7 +247,12 @@ fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> 
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => return fail(format!("skipped: not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to())),
+        Err(e) => {
+            return fail(format!(
+                "skipped: not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        }
     };
     let Some(language) = Language::from_path(&display) else {
         return fail("skipped: not a C or Rust file".to_owned());
@@ -218,7 +261,10 @@ fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> 
     let lowered = std::panic::catch_unwind(|| LoweredFile::new(source));
     match lowered {
         Ok(f) => Loaded::Candidate(Box::new(f)),
-        Err(p) => fail(format!("internal error while parsing: {}", crate::panic_message(&p))),
+        Err(p) => fail(format!(
+            "internal error while parsing: {}",
+            crate::panic_message(&p)
+        )),
     }
 }
 
@@ -234,12 +280,19 @@ pub fn display_path(p: &Path) -> String {
 }
 
 /// Walk `paths`, keeping C and Rust files (explicitly named files are kept whatever their
-/// extension, and then reported if not lintable). Honours .gitignore/.ignore.
+/// extension, and then reported if not lintable). Honours `.ignore` files everywhere and
+/// `.gitignore` inside git repositories (as ripgrep does: a kernel tarball ships a
+/// `.gitignore` that ignores everything but `debian/`).
 fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
-        let walker = ignore::WalkBuilder::new(root).hidden(false).parents(true).git_ignore(true).require_git(false).build();
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .parents(true)
+            .git_ignore(true)
+            .require_git(true)
+            .build();
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -253,16 +306,29 @@ fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
                             Ok(_) => {}
                             Err(err) => errors.push(FileError {
                                 path: display_path(e.path()),
-                                message: format!("skipped: broken symbolic link ({})", io_message(&err)),
+                                message: format!(
+                                    "skipped: broken symbolic link ({})",
+                                    io_message(&err)
+                                ),
                             }),
                         }
                     } else if is_file && (lintable || explicit) {
                         files.push(e.into_path());
-                    } else if explicit && !is_file && lintable && !e.file_type().is_some_and(|t| t.is_dir()) {
-                        errors.push(FileError { path: display_path(e.path()), message: "skipped: not a regular file".to_owned() });
+                    } else if explicit
+                        && !is_file
+                        && lintable
+                        && !e.file_type().is_some_and(|t| t.is_dir())
+                    {
+                        errors.push(FileError {
+                            path: display_path(e.path()),
+                            message: "skipped: not a regular file".to_owned(),
+                        });
                     }
                 }
-                Err(err) => errors.push(FileError { path: err_path(&err), message: format!("cannot walk: {}", walk_message(&err)) }),
+                Err(err) => errors.push(FileError {
+                    path: err_path(&err),
+                    message: format!("cannot walk: {}", walk_message(&err)),
+                }),
             }
         }
     }
@@ -274,16 +340,18 @@ fn collect_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileError>) {
 fn err_path(err: &ignore::Error) -> String {
     match err {
         ignore::Error::WithPath { path, .. } => display_path(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => err_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            err_path(err)
+        }
         _ => String::from("<walk>"),
     }
 }
 
 fn walk_message(err: &ignore::Error) -> String {
     match err {
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            walk_message(err)
-        }
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
         ignore::Error::Io(e) => io_message(e),
         other => other.to_string(),
     }

@@ -18,11 +18,19 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: String) -> Option<Self> {
         let path = path.into();
         let language = Language::from_path(&path)?;
-        Some(SourceFile { path, text, language })
+        Some(SourceFile {
+            path,
+            text,
+            language,
+        })
     }
 
     /// A source file with an explicit language.
     pub fn with_language(path: impl Into<String>, text: String, language: Language) -> Self {
-        SourceFile { path: path.into(), text, language }
+        SourceFile {
+            path: path.into(),
+            text,
+            language,
+        }
     }
 }

@@ -14,7 +14,9 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// A half-open byte range `[start, end)` into one source text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// Byte offset of the first byte.
     pub start: usize,
@@ -25,7 +27,10 @@ pub struct Span {
 impl Span {
     /// A span from `start` to `end` (byte offsets); `end` is clamped to be at least `start`.
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
 
     /// Length in bytes.
@@ -55,7 +60,9 @@ impl Span {
 }
 
 /// A 1-based line and a 1-based column counted in Unicode scalar values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Position {
     /// 1-based line number.
     pub line: u32,
@@ -158,7 +165,8 @@ pub struct Edit {
 
 impl Edit {
     fn order(&self, other: &Edit) -> Ordering {
-        (self.location.path.as_str(), self.location.span).cmp(&(other.location.path.as_str(), other.location.span))
+        (self.location.path.as_str(), self.location.span)
+            .cmp(&(other.location.path.as_str(), other.location.span))
     }
 }
 
@@ -177,7 +185,11 @@ impl Fix {
     fn new(message: impl Into<String>, applicability: Applicability, mut edits: Vec<Edit>) -> Self {
         edits.sort_by(Edit::order);
         edits.dedup();
-        Fix { message: message.into(), applicability, edits }
+        Fix {
+            message: message.into(),
+            applicability,
+            edits,
+        }
     }
 
     /// A fix that only strengthens ordering in one file and keeps the meaning.

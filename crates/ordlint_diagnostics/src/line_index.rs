@@ -15,7 +15,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
-        LineIndex { line_starts, text: text.into() }
+        LineIndex {
+            line_starts,
+            text: text.into(),
+        }
     }
 
     /// Number of lines (a trailing newline starts an empty last line).
@@ -34,7 +37,10 @@ impl LineIndex {
 
     /// Byte offset where 0-based `line` starts (the text length past the end).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).copied().unwrap_or(self.text.len())
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len())
     }
 
     /// Byte range of 0-based `line`, without its line terminator.
@@ -57,8 +63,14 @@ impl LineIndex {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
-        Position { line: line as u32 + 1, column: column as u32 + 1 }
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
+        Position {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
     }
 
     /// 0-based line and UTF-16 code-unit column of byte `offset`, as the LSP wants by default.
@@ -66,7 +78,10 @@ impl LineIndex {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let col = self.text.get(start..offset).map_or(0, |s| s.encode_utf16().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.encode_utf16().count());
         (line as u32, col as u32)
     }
 
@@ -98,12 +113,18 @@ impl LineIndex {
         let span = self.line_span(line.min(self.line_starts.len().saturating_sub(1)));
         let text = self.text.get(span.start..span.end).unwrap_or("");
         let col = pos.column.saturating_sub(1) as usize;
-        text.char_indices().nth(col).map_or(span.end, |(i, _)| span.start + i)
+        text.char_indices()
+            .nth(col)
+            .map_or(span.end, |(i, _)| span.start + i)
     }
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1)
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

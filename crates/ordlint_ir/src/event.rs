@@ -104,12 +104,26 @@ pub enum FenceKind {
 impl FenceKind {
     /// True for fences that order stores before it against stores after it across CPUs.
     pub fn orders_store_store(self) -> bool {
-        !matches!(self, FenceKind::Compiler | FenceKind::Read | FenceKind::Acquire | FenceKind::DmaRead | FenceKind::DeviceRead)
+        !matches!(
+            self,
+            FenceKind::Compiler
+                | FenceKind::Read
+                | FenceKind::Acquire
+                | FenceKind::DmaRead
+                | FenceKind::DeviceRead
+        )
     }
 
     /// True for fences that order loads before it against loads after it across CPUs.
     pub fn orders_load_load(self) -> bool {
-        !matches!(self, FenceKind::Compiler | FenceKind::Write | FenceKind::Release | FenceKind::DmaWrite | FenceKind::DeviceWrite)
+        !matches!(
+            self,
+            FenceKind::Compiler
+                | FenceKind::Write
+                | FenceKind::Release
+                | FenceKind::DmaWrite
+                | FenceKind::DeviceWrite
+        )
     }
 
     /// True for a full (store→load ordering) barrier.
@@ -152,7 +166,10 @@ impl Mark {
     pub fn is_release_or_stronger(self) -> bool {
         matches!(
             self,
-            Mark::Release | Mark::Atomic(AtomicOrdering::Release | AtomicOrdering::AcqRel | AtomicOrdering::SeqCst)
+            Mark::Release
+                | Mark::Atomic(
+                    AtomicOrdering::Release | AtomicOrdering::AcqRel | AtomicOrdering::SeqCst
+                )
         )
     }
 
@@ -160,7 +177,10 @@ impl Mark {
     pub fn is_acquire_or_stronger(self) -> bool {
         matches!(
             self,
-            Mark::Acquire | Mark::Atomic(AtomicOrdering::Acquire | AtomicOrdering::AcqRel | AtomicOrdering::SeqCst)
+            Mark::Acquire
+                | Mark::Atomic(
+                    AtomicOrdering::Acquire | AtomicOrdering::AcqRel | AtomicOrdering::SeqCst
+                )
         )
     }
 }
@@ -242,12 +262,18 @@ pub struct LocationKey {
 impl LocationKey {
     /// A struct-field key.
     pub fn field(name: impl Into<String>) -> Self {
-        LocationKey { kind: KeyKind::Field, name: name.into() }
+        LocationKey {
+            kind: KeyKind::Field,
+            name: name.into(),
+        }
     }
 
     /// A global/static key.
     pub fn global(name: impl Into<String>) -> Self {
-        LocationKey { kind: KeyKind::Global, name: name.into() }
+        LocationKey {
+            kind: KeyKind::Global,
+            name: name.into(),
+        }
     }
 }
 
@@ -406,7 +432,14 @@ impl LockKind {
     pub fn pins_cpu(self) -> bool {
         matches!(
             self,
-            LockKind::Spin | LockKind::SpinIrq | LockKind::SpinBh | LockKind::IrqOff | LockKind::PreemptOff | LockKind::BhOff | LockKind::RwLock | LockKind::BitLock
+            LockKind::Spin
+                | LockKind::SpinIrq
+                | LockKind::SpinBh
+                | LockKind::IrqOff
+                | LockKind::PreemptOff
+                | LockKind::BhOff
+                | LockKind::RwLock
+                | LockKind::BitLock
         )
     }
 
@@ -414,7 +447,14 @@ impl LockKind {
     pub fn is_mutual_exclusion(self) -> bool {
         matches!(
             self,
-            LockKind::Spin | LockKind::SpinIrq | LockKind::SpinBh | LockKind::Mutex | LockKind::RwLock | LockKind::BitLock | LockKind::SeqWrite | LockKind::Other
+            LockKind::Spin
+                | LockKind::SpinIrq
+                | LockKind::SpinBh
+                | LockKind::Mutex
+                | LockKind::RwLock
+                | LockKind::BitLock
+                | LockKind::SeqWrite
+                | LockKind::Other
         )
     }
 }

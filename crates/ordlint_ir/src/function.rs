@@ -70,7 +70,11 @@ impl Function {
             params: Vec::new(),
             locals: Vec::new(),
             events: Vec::new(),
-            scopes: vec![Scope { kind: ScopeKind::Body, span, parent: None }],
+            scopes: vec![Scope {
+                kind: ScopeKind::Body,
+                span,
+                parent: None,
+            }],
         }
     }
 
@@ -87,7 +91,9 @@ impl Function {
 
     /// True when event `id` lies (at any depth) in a scope of kind `kind`.
     pub fn is_within(&self, id: EventId, kind: ScopeKind) -> bool {
-        self.events.get(id).is_some_and(|e| self.scope_chain(e.scope).any(|s| s.kind == kind))
+        self.events
+            .get(id)
+            .is_some_and(|e| self.scope_chain(e.scope).any(|s| s.kind == kind))
     }
 
     /// The innermost scope of kind `kind` around event `id`.
@@ -111,7 +117,10 @@ impl Function {
                 EventKind::Lock(l) => held.push(l),
                 EventKind::Unlock(u) => {
                     let ident = u.identity();
-                    if let Some(pos) = held.iter().rposition(|h| h.kind == u.kind && h.identity() == ident) {
+                    if let Some(pos) = held
+                        .iter()
+                        .rposition(|h| h.kind == u.kind && h.identity() == ident)
+                    {
                         held.remove(pos);
                     } else if let Some(pos) = held.iter().rposition(|h| h.kind == u.kind) {
                         held.remove(pos);
@@ -131,7 +140,12 @@ impl Function {
 
     /// The declared type text of a parameter or local called `name`, if known.
     pub fn type_of(&self, name: &str) -> Option<&str> {
-        self.locals.iter().rev().chain(self.params.iter()).find(|(n, _)| n == name).map(|(_, t)| t.as_str())
+        self.locals
+            .iter()
+            .rev()
+            .chain(self.params.iter())
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
     }
 
     /// Events before `id`, nearest first.
@@ -146,9 +160,17 @@ impl Function {
 
     /// The comments of the function that end on the same line as, or in the few lines
     /// before, the byte offset `at` (the caller supplies the text to measure lines).
-    pub fn comments_near<'a>(&'a self, at: usize, text: &'a str, lines_before: usize) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn comments_near<'a>(
+        &'a self,
+        at: usize,
+        text: &'a str,
+        lines_before: usize,
+    ) -> impl Iterator<Item = &'a str> + 'a {
         self.events.iter().filter_map(move |e| match &e.kind {
-            EventKind::Comment(c) if lines_between(text, e.span.end, at) <= lines_before || within_line(text, e.span, at) => {
+            EventKind::Comment(c)
+                if lines_between(text, e.span.end, at) <= lines_before
+                    || within_line(text, e.span, at) =>
+            {
                 Some(c.text.as_str())
             }
             _ => None,
@@ -160,7 +182,8 @@ fn lines_between(text: &str, from: usize, to: usize) -> usize {
     if from > to {
         return usize::MAX;
     }
-    text.get(from..to).map_or(usize::MAX, |s| s.bytes().filter(|b| *b == b'\n').count())
+    text.get(from..to)
+        .map_or(usize::MAX, |s| s.bytes().filter(|b| *b == b'\n').count())
 }
 
 fn within_line(text: &str, span: Span, at: usize) -> bool {
@@ -173,19 +196,39 @@ mod tests {
     use super::*;
 
     fn op(api: &str, kind: LockKind, obj: &str) -> LockOp {
-        LockOp { api: api.into(), kind, object: Some(Operand { text: obj.into(), span: Span::default() }) }
+        LockOp {
+            api: api.into(),
+            kind,
+            object: Some(Operand {
+                text: obj.into(),
+                span: Span::default(),
+            }),
+        }
     }
 
     fn ev(kind: EventKind) -> Event {
-        Event { kind, span: Span::default(), stmt: Span::default(), scope: 0 }
+        Event {
+            kind,
+            span: Span::default(),
+            stmt: Span::default(),
+            scope: 0,
+        }
     }
 
     #[test]
     fn held_locks_follow_lock_and_unlock_pairs() {
         let mut f = Function::new("f", Span::new(0, 10), Span::new(0, 1));
-        f.events.push(ev(EventKind::Lock(op("spin_lock", LockKind::Spin, "&a->lock"))));
+        f.events.push(ev(EventKind::Lock(op(
+            "spin_lock",
+            LockKind::Spin,
+            "&a->lock",
+        ))));
         f.events.push(ev(EventKind::Return));
-        f.events.push(ev(EventKind::Unlock(op("spin_unlock", LockKind::Spin, "&a->lock"))));
+        f.events.push(ev(EventKind::Unlock(op(
+            "spin_unlock",
+            LockKind::Spin,
+            "&a->lock",
+        ))));
         f.events.push(ev(EventKind::Return));
         assert_eq!(f.held_at(1).len(), 1);
         assert_eq!(f.held_at(1)[0].identity(), "a->lock");
@@ -196,9 +239,20 @@ mod tests {
     #[test]
     fn scope_chain_walks_to_the_body() {
         let mut f = Function::new("f", Span::new(0, 10), Span::new(0, 1));
-        f.scopes.push(Scope { kind: ScopeKind::Loop, span: Span::new(1, 9), parent: Some(0) });
-        f.scopes.push(Scope { kind: ScopeKind::LoopCondition, span: Span::new(2, 4), parent: Some(1) });
-        f.events.push(Event { scope: 2, ..ev(EventKind::Return) });
+        f.scopes.push(Scope {
+            kind: ScopeKind::Loop,
+            span: Span::new(1, 9),
+            parent: Some(0),
+        });
+        f.scopes.push(Scope {
+            kind: ScopeKind::LoopCondition,
+            span: Span::new(2, 4),
+            parent: Some(1),
+        });
+        f.events.push(Event {
+            scope: 2,
+            ..ev(EventKind::Return)
+        });
         assert!(f.is_polled(0));
         assert!(f.is_within(0, ScopeKind::Loop));
         assert!(!f.is_within(0, ScopeKind::Branch));

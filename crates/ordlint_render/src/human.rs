@@ -48,11 +48,16 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
         Some(id)
     };
     let config = Config::default();
-    let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
     let mut plain = String::new();
     let mut rendered = Vec::new();
     for d in diagnostics {
-        let Some(primary) = file_id(&d.location.path).filter(|_| in_bounds(sources, &d.location)) else {
+        let Some(primary) = file_id(&d.location.path).filter(|_| in_bounds(sources, &d.location))
+        else {
             plain.push_str(&one_line(d));
             continue;
         };
@@ -60,8 +65,13 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
         let mut notes = Vec::new();
         for r in &d.related {
             match file_id(&r.location.path).filter(|_| in_bounds(sources, &r.location)) {
-                Some(id) => labels.push(Label::secondary(id, range(&r.location)).with_message(&r.message)),
-                None => notes.push(format!("{}:{}:{}: {}", r.location.path, r.location.start.line, r.location.start.column, r.message)),
+                Some(id) => {
+                    labels.push(Label::secondary(id, range(&r.location)).with_message(&r.message))
+                }
+                None => notes.push(format!(
+                    "{}:{}:{}: {}",
+                    r.location.path, r.location.start.line, r.location.start.column, r.message
+                )),
             }
         }
         if let Some(help) = &d.help {
@@ -75,12 +85,20 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
             };
             notes.push(format!("{how}: {}", fix.message));
         }
-        let cs = CsDiagnostic::new(severity(d.severity)).with_code(&d.rule).with_message(&d.message).with_labels(labels).with_notes(notes);
+        let cs = CsDiagnostic::new(severity(d.severity))
+            .with_code(&d.rule)
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
         rendered.push(cs);
     }
     for cs in &rendered {
         if term::emit_to_write_style(&mut buffer, &config, &files, cs).is_err() {
-            plain.push_str(&format!("{}: {}\n", cs.code.as_deref().unwrap_or(""), cs.message));
+            plain.push_str(&format!(
+                "{}: {}\n",
+                cs.code.as_deref().unwrap_or(""),
+                cs.message
+            ));
         }
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
@@ -89,7 +107,9 @@ pub fn human(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> St
 }
 
 fn in_bounds(sources: &SourceMap, l: &Location) -> bool {
-    sources.get(&l.path).is_some_and(|t| l.span.end <= t.len() && t.is_char_boundary(l.span.start) && t.is_char_boundary(l.span.end))
+    sources.get(&l.path).is_some_and(|t| {
+        l.span.end <= t.len() && t.is_char_boundary(l.span.start) && t.is_char_boundary(l.span.end)
+    })
 }
 
 fn range(l: &Location) -> std::ops::Range<usize> {
@@ -106,5 +126,13 @@ fn severity(s: Severity) -> CsSeverity {
 
 /// `path:line:col: severity[rule]: message`, for diagnostics whose file text is unavailable.
 fn one_line(d: &Diagnostic) -> String {
-    format!("{}:{}:{}: {}[{}]: {}\n", d.location.path, d.location.start.line, d.location.start.column, d.severity, d.rule, d.message)
+    format!(
+        "{}:{}:{}: {}[{}]: {}\n",
+        d.location.path,
+        d.location.start.line,
+        d.location.start.column,
+        d.severity,
+        d.rule,
+        d.message
+    )
 }

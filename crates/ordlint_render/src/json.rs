@@ -95,19 +95,41 @@ impl<'a> JsonDiagnostic<'a> {
             fix: d.fix.as_ref().map(|f| JsonFix {
                 applicability: f.applicability.as_str(),
                 message: &f.message,
-                edits: f.edits.iter().map(|e| edit(&e.location, &e.replacement)).collect(),
+                edits: f
+                    .edits
+                    .iter()
+                    .map(|e| edit(&e.location, &e.replacement))
+                    .collect(),
             }),
-            related: d.related.iter().map(|r| related(&r.location, &r.message)).collect(),
+            related: d
+                .related
+                .iter()
+                .map(|r| related(&r.location, &r.message))
+                .collect(),
         }
     }
 }
 
 fn edit<'a>(l: &'a Location, replacement: &'a str) -> JsonEdit<'a> {
-    JsonEdit { path: &l.path, line: l.start.line, column: l.start.column, end_line: l.end.line, end_column: l.end.column, replacement }
+    JsonEdit {
+        path: &l.path,
+        line: l.start.line,
+        column: l.start.column,
+        end_line: l.end.line,
+        end_column: l.end.column,
+        replacement,
+    }
 }
 
 fn related<'a>(l: &'a Location, message: &'a str) -> JsonRelated<'a> {
-    JsonRelated { path: &l.path, line: l.start.line, column: l.start.column, end_line: l.end.line, end_column: l.end.column, message }
+    JsonRelated {
+        path: &l.path,
+        line: l.start.line,
+        column: l.start.column,
+        end_line: l.end.line,
+        end_column: l.end.column,
+        message,
+    }
 }
 
 /// One pretty-printed JSON array (an empty run prints `[]`).

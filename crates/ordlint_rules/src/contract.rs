@@ -3,7 +3,8 @@
 
 use crate::pairing::PairingIndex;
 use ordlint_diagnostics::{
-    rule_url, Diagnostic, Fix, FixAvailability, LineIndex, Location, Related, RuleInfo, Severity, Span, Tier,
+    rule_url, Diagnostic, Fix, FixAvailability, LineIndex, Location, Related, RuleInfo, Severity,
+    Span, Tier,
 };
 use ordlint_ir::{FileIr, Language};
 
@@ -21,7 +22,10 @@ pub enum Langs {
 impl Langs {
     /// True when the rule runs on files of `lang`.
     pub fn covers(self, lang: Language) -> bool {
-        matches!((self, lang), (Langs::Both, _) | (Langs::C, Language::C) | (Langs::Rust, Language::Rust))
+        matches!(
+            (self, lang),
+            (Langs::Both, _) | (Langs::C, Language::C) | (Langs::Rust, Language::Rust)
+        )
     }
 
     /// Lowercase language names.
@@ -81,13 +85,17 @@ impl RuleDef {
 
 impl std::fmt::Debug for RuleDef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuleDef").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("RuleDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
 /// The first prose paragraph after "## What it does", joined into one line.
 fn page_summary(page: &str) -> String {
-    let body = page.split_once("## What it does").map_or(page, |(_, rest)| rest);
+    let body = page
+        .split_once("## What it does")
+        .map_or(page, |(_, rest)| rest);
     let para: Vec<&str> = body
         .lines()
         .map(str::trim)
@@ -135,7 +143,11 @@ pub struct Report<'a> {
 impl<'a> Report<'a> {
     /// A report for `rule` on the file of `ctx`.
     pub fn new(rule: &'a RuleDef, ctx: &'a RuleContext<'a>) -> Self {
-        Report { rule, ctx, diagnostics: Vec::new() }
+        Report {
+            rule,
+            ctx,
+            diagnostics: Vec::new(),
+        }
     }
 
     /// Add a diagnostic at `span` of the current file; refine it through the returned builder.
@@ -150,7 +162,9 @@ impl<'a> Report<'a> {
             related: Vec::new(),
         });
         let len = self.diagnostics.len();
-        DiagnosticBuilder { diagnostic: &mut self.diagnostics[len - 1] }
+        DiagnosticBuilder {
+            diagnostic: &mut self.diagnostics[len - 1],
+        }
     }
 
     /// The collected diagnostics.
@@ -173,7 +187,10 @@ impl DiagnosticBuilder<'_> {
 
     /// Add a partner site.
     pub fn related(self, location: Location, message: impl Into<String>) -> Self {
-        self.diagnostic.related.push(Related { location, message: message.into() });
+        self.diagnostic.related.push(Related {
+            location,
+            message: message.into(),
+        });
         self
     }
 

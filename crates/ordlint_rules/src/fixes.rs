@@ -10,12 +10,22 @@ pub fn address_of(lvalue: &str) -> String {
     let t = lvalue.trim();
     if let Some(inner) = t.strip_prefix('*') {
         let inner = inner.trim();
-        if inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || (inner.starts_with('(') && inner.ends_with(')')) {
+        if inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || (inner.starts_with('(') && inner.ends_with(')'))
+        {
             return inner.to_owned();
         }
         return format!("({inner})");
     }
-    if t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '>' || c == '.' || c == '[' || c == ']') {
+    if t.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || c == '_'
+            || c == '-'
+            || c == '>'
+            || c == '.'
+            || c == '['
+            || c == ']'
+    }) {
         format!("&{t}")
     } else {
         format!("&({t})")
@@ -24,7 +34,11 @@ pub fn address_of(lvalue: &str) -> String {
 
 /// `smp_store_release(&target, value)`.
 pub fn store_release(target: &str, value: &str) -> String {
-    format!("smp_store_release({}, {})", address_of(target), value.trim())
+    format!(
+        "smp_store_release({}, {})",
+        address_of(target),
+        value.trim()
+    )
 }
 
 /// `smp_load_acquire(&target)`.
@@ -34,21 +48,37 @@ pub fn load_acquire(target: &str) -> String {
 
 /// Replace `span` of the current file with `text`.
 pub fn replace(ctx: &RuleContext<'_>, span: Span, text: impl Into<String>) -> Edit {
-    Edit { location: ctx.location(span), replacement: text.into() }
+    Edit {
+        location: ctx.location(span),
+        replacement: text.into(),
+    }
 }
 
 /// Replace a partner site's access expression (possibly in another file).
 pub fn replace_site(site: &Site, text: impl Into<String>) -> Edit {
-    Edit { location: site.location.clone(), replacement: text.into() }
+    Edit {
+        location: site.location.clone(),
+        replacement: text.into(),
+    }
 }
 
 /// Delete the statement `stmt`; when it is alone on its line, delete the whole line
 /// (indentation and line break included) so no blank line is left behind.
 pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Edit {
     let src = ctx.source.as_bytes();
-    let line_start = ctx.source.get(..stmt.start).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
-    let before_blank = src.get(line_start..stmt.start).is_some_and(|b| b.iter().all(|c| *c == b' ' || *c == b'\t'));
-    let line_end = ctx.source.get(stmt.end..).and_then(|s| s.find('\n')).map(|i| stmt.end + i);
+    let line_start = ctx
+        .source
+        .get(..stmt.start)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let before_blank = src
+        .get(line_start..stmt.start)
+        .is_some_and(|b| b.iter().all(|c| *c == b' ' || *c == b'\t'));
+    let line_end = ctx
+        .source
+        .get(stmt.end..)
+        .and_then(|s| s.find('\n'))
+        .map(|i| stmt.end + i);
     let after_blank = line_end
         .and_then(|end| src.get(stmt.end..end))
         .is_some_and(|b| b.iter().all(|c| matches!(*c, b' ' | b'\t' | b'\r')));
@@ -56,7 +86,10 @@ pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Edit {
         Some(end) if before_blank && after_blank => Span::new(line_start, end + 1),
         _ => stmt,
     };
-    Edit { location: ctx.location(span), replacement: String::new() }
+    Edit {
+        location: ctx.location(span),
+        replacement: String::new(),
+    }
 }
 
 /// The location a diagnostic's partner note points at.
@@ -79,7 +112,10 @@ mod tests {
 
     #[test]
     fn marked_accessors_are_spelt_like_the_kernel() {
-        assert_eq!(store_release("w->done", "true"), "smp_store_release(&w->done, true)");
+        assert_eq!(
+            store_release("w->done", "true"),
+            "smp_store_release(&w->done, true)"
+        );
         assert_eq!(load_acquire("w->done"), "smp_load_acquire(&w->done)");
     }
 }

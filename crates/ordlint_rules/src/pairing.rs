@@ -6,7 +6,9 @@
 //! plain value built by an earlier pass and handed to `lint()`; it is never a global.
 
 use ordlint_diagnostics::{LineIndex, Location};
-use ordlint_ir::{EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, Mark, Sharing, Target};
+use ordlint_ir::{
+    EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, Mark, Sharing, Target,
+};
 use std::collections::{BTreeSet, HashMap};
 
 /// What a site does to the location.
@@ -73,7 +75,9 @@ impl PairingIndex {
         for f in &ir.functions {
             self.functions.insert(f.name.clone());
             for (id, event) in f.events.iter().enumerate() {
-                let Some((access_role, target, mark, api)) = access_of(&event.kind) else { continue };
+                let Some((access_role, target, mark, api)) = access_of(&event.kind) else {
+                    continue;
+                };
                 let Some(key) = &target.key else { continue };
                 if target.sharing != Sharing::Shared {
                     continue;
@@ -91,7 +95,11 @@ impl PairingIndex {
                     language,
                     polled: f.is_polled(id),
                     ordered: is_ordered(f, id, access_role, mark),
-                    locks: held.iter().filter(|l| l.kind.is_mutual_exclusion()).map(|l| l.identity()).collect(),
+                    locks: held
+                        .iter()
+                        .filter(|l| l.kind.is_mutual_exclusion())
+                        .map(|l| l.identity())
+                        .collect(),
                     cpu_pinned: held.iter().any(|l| l.kind.pins_cpu()),
                 };
                 self.sites.entry(key.clone()).or_default().push(site);
@@ -118,7 +126,9 @@ impl PairingIndex {
     /// Sort every site list by (path, offset) so results do not depend on build order.
     pub fn finish(&mut self) {
         for sites in self.sites.values_mut() {
-            sites.sort_by(|a, b| (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span)));
+            sites.sort_by(|a, b| {
+                (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span))
+            });
             sites.dedup();
         }
     }
@@ -143,12 +153,16 @@ impl PairingIndex {
 
     /// Sites that read `key` (loads and RMWs).
     pub fn readers<'s>(&'s self, key: &LocationKey) -> impl Iterator<Item = &'s Site> + 's {
-        self.sites(key).iter().filter(|s| matches!(s.role, Role::Read | Role::ReadWrite))
+        self.sites(key)
+            .iter()
+            .filter(|s| matches!(s.role, Role::Read | Role::ReadWrite))
     }
 
     /// Sites that write `key` (stores and RMWs).
     pub fn writers<'s>(&'s self, key: &LocationKey) -> impl Iterator<Item = &'s Site> + 's {
-        self.sites(key).iter().filter(|s| matches!(s.role, Role::Write | Role::ReadWrite))
+        self.sites(key)
+            .iter()
+            .filter(|s| matches!(s.role, Role::Write | Role::ReadWrite))
     }
 
     /// True when a function of this name is defined anywhere in the run.
@@ -171,7 +185,12 @@ fn access_of(kind: &EventKind) -> Option<(Role, &ordlint_ir::Target, Mark, Optio
     match kind {
         EventKind::Store(a) => Some((Role::Write, &a.target, a.mark, a.api.as_deref())),
         EventKind::Load(a) => Some((Role::Read, &a.target, a.mark, a.api.as_deref())),
-        EventKind::Rmw(r) => Some((Role::ReadWrite, &r.target, Mark::Atomic(r.ordering), Some(r.api.as_str()))),
+        EventKind::Rmw(r) => Some((
+            Role::ReadWrite,
+            &r.target,
+            Mark::Atomic(r.ordering),
+            Some(r.api.as_str()),
+        )),
         _ => None,
     }
 }
@@ -227,7 +246,24 @@ pub fn type_name(ty: &str) -> Option<String> {
     let words = ty
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
-        .filter(|w| !matches!(*w, "const" | "volatile" | "struct" | "union" | "enum" | "mut" | "dyn" | "Arc" | "Box" | "Rc" | "NonNull" | "Option" | "static"))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "const"
+                    | "volatile"
+                    | "struct"
+                    | "union"
+                    | "enum"
+                    | "mut"
+                    | "dyn"
+                    | "Arc"
+                    | "Box"
+                    | "Rc"
+                    | "NonNull"
+                    | "Option"
+                    | "static"
+            )
+        })
         .find(|w| !w.chars().all(|c| c.is_ascii_uppercase() && w.len() == 1));
     words.map(str::to_owned)
 }
@@ -238,7 +274,9 @@ pub fn published_keys(ir: &FileIr) -> Vec<LocationKey> {
     let mut keys = Vec::new();
     for f in &ir.functions {
         for (id, e) in f.events.iter().enumerate() {
-            let EventKind::Store(a) = &e.kind else { continue };
+            let EventKind::Store(a) = &e.kind else {
+                continue;
+            };
             let Some(key) = &a.target.key else { continue };
             if a.target.sharing != Sharing::Shared {
                 continue;

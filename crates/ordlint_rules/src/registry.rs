@@ -3,7 +3,10 @@
 use crate::contract::RuleDef;
 use crate::rules;
 
-static ALL: &[&RuleDef] = &[&rules::barrier_publication::RULE, &rules::unordered_flag_read::RULE];
+static ALL: &[&RuleDef] = &[
+    &rules::barrier_publication::RULE,
+    &rules::unordered_flag_read::RULE,
+];
 
 /// Every registered rule, in name order.
 pub fn all_rules() -> &'static [&'static RuleDef] {
@@ -32,7 +35,11 @@ mod tests {
     fn every_rule_has_triggers_and_a_page() {
         for r in all_rules() {
             assert!(!r.triggers.is_empty(), "{} has no trigger tokens", r.name);
-            assert!(r.page.contains("## What it does"), "{} page lacks 'What it does'", r.name);
+            assert!(
+                r.page.contains("## What it does"),
+                "{} page lacks 'What it does'",
+                r.name
+            );
             assert!(!r.summary().is_empty(), "{} has no summary", r.name);
         }
     }

@@ -49,16 +49,27 @@ impl Case {
             .into_iter()
             .map(|(path, original)| {
                 let (linted, markers) = blank_markers(&original);
-                CaseFile { path, original, linted, markers }
+                CaseFile {
+                    path,
+                    original,
+                    linted,
+                    markers,
+                }
             })
             .collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Case { name: name.into(), files }
+        Case {
+            name: name.into(),
+            files,
+        }
     }
 
     /// Load a case from a file or folder; paths are reported relative to `root`.
     pub fn load(path: &Path, root: &Path) -> std::io::Result<Self> {
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut paths = Vec::new();
         if path.is_dir() {
             for e in std::fs::read_dir(path)? {
@@ -72,7 +83,11 @@ impl Case {
         }
         let mut texts = Vec::new();
         for p in paths {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             texts.push((rel, std::fs::read_to_string(&p)?));
         }
         Ok(Case::from_texts(name, texts))
@@ -80,12 +95,32 @@ impl Case {
 
     /// Lint the case's (blanked) files as one run.
     pub fn run(&self, rules: &RuleSet, prefilter: bool) -> RunResult {
-        self.run_texts(self.files.iter().map(|f| (f.path.clone(), f.linted.clone())).collect(), rules, prefilter)
+        self.run_texts(
+            self.files
+                .iter()
+                .map(|f| (f.path.clone(), f.linted.clone()))
+                .collect(),
+            rules,
+            prefilter,
+        )
     }
 
-    fn run_texts(&self, texts: Vec<(String, String)>, rules: &RuleSet, prefilter: bool) -> RunResult {
-        let sources = texts.into_iter().filter_map(|(p, t)| SourceFile::new(p, t)).collect();
-        let options = RunOptions { rules: rules.clone(), jobs: Some(1), prefilter, ..RunOptions::default() };
+    fn run_texts(
+        &self,
+        texts: Vec<(String, String)>,
+        rules: &RuleSet,
+        prefilter: bool,
+    ) -> RunResult {
+        let sources = texts
+            .into_iter()
+            .filter_map(|(p, t)| SourceFile::new(p, t))
+            .collect();
+        let options = RunOptions {
+            rules: rules.clone(),
+            jobs: Some(1),
+            prefilter,
+            ..RunOptions::default()
+        };
         check_sources(sources, &options)
     }
 
@@ -94,13 +129,27 @@ impl Case {
         let mut expected: Vec<(String, u32, String, bool)> = self
             .files
             .iter()
-            .flat_map(|f| f.markers.iter().map(move |m| (f.path.clone(), m.line, m.rule.clone(), m.note)))
+            .flat_map(|f| {
+                f.markers
+                    .iter()
+                    .map(move |m| (f.path.clone(), m.line, m.rule.clone(), m.note))
+            })
             .collect();
         let mut actual: Vec<(String, u32, String, bool)> = Vec::new();
         for d in diagnostics {
-            actual.push((d.location.path.clone(), d.location.start.line, d.rule.clone(), false));
+            actual.push((
+                d.location.path.clone(),
+                d.location.start.line,
+                d.rule.clone(),
+                false,
+            ));
             for r in &d.related {
-                actual.push((r.location.path.clone(), r.location.start.line, d.rule.clone(), true));
+                actual.push((
+                    r.location.path.clone(),
+                    r.location.start.line,
+                    d.rule.clone(),
+                    true,
+                ));
             }
         }
         expected.sort();
@@ -111,7 +160,9 @@ impl Case {
         if missing.is_empty() && extra.is_empty() {
             return Ok(());
         }
-        let show = |(p, l, r, n): &&(String, u32, String, bool)| format!("  {p}:{l}: {}{r}", if *n { "note: " } else { "" });
+        let show = |(p, l, r, n): &&(String, u32, String, bool)| {
+            format!("  {p}:{l}: {}{r}", if *n { "note: " } else { "" })
+        };
         let mut msg = format!("case `{}`: markers and diagnostics disagree\n", self.name);
         if !missing.is_empty() {
             msg.push_str("expected but not reported:\n");
@@ -138,26 +189,41 @@ impl Case {
     /// Apply every fix (unsafe ones too), re-lint, and repeat until nothing changes.
     /// Returns the final texts of the files that changed, or why fixing failed.
     pub fn fix_to_fixed_point(&self, rules: &RuleSet) -> Result<BTreeMap<String, String>, String> {
-        let mut texts: BTreeMap<String, String> = self.files.iter().map(|f| (f.path.clone(), f.linted.clone())).collect();
+        let mut texts: BTreeMap<String, String> = self
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.linted.clone()))
+            .collect();
         for _ in 0..MAX_FIX_ROUNDS {
             let result = self.run_texts(texts.clone().into_iter().collect(), rules, true);
             let by_file = edits_by_file(&result.diagnostics, Applicability::Unsafe);
             let mut applied = 0;
             for (path, edits) in by_file {
-                let Some(text) = texts.get(&path) else { continue };
+                let Some(text) = texts.get(&path) else {
+                    continue;
+                };
                 let (new, n) = apply_edits(text, &edits);
                 applied += n;
                 texts.insert(path, new);
             }
             if applied == 0 {
-                let changed = texts.into_iter().filter(|(p, t)| self.files.iter().any(|f| &f.path == p && &f.linted != t)).collect();
+                let changed = texts
+                    .into_iter()
+                    .filter(|(p, t)| self.files.iter().any(|f| &f.path == p && &f.linted != t))
+                    .collect();
                 return Ok(changed);
             }
         }
-        Err(format!("case `{}`: fixes did not converge in {MAX_FIX_ROUNDS} rounds", self.name))
+        Err(format!(
+            "case `{}`: fixes did not converge in {MAX_FIX_ROUNDS} rounds",
+            self.name
+        ))
     }
 }
 
 fn ordlint_ir_language(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("c" | "h" | "rs"))
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("c" | "h" | "rs")
+    )
 }

@@ -24,7 +24,10 @@ pub fn blank_markers(text: &str) -> (String, Vec<Marker>) {
         };
         let (code, comment) = line.split_at(at);
         let body = comment.trim_end_matches(['\n', '\r']);
-        for part in body.split("//~").filter(|p| !p.trim().is_empty() || p.starts_with('^')) {
+        for part in body
+            .split("//~")
+            .filter(|p| !p.trim().is_empty() || p.starts_with('^'))
+        {
             let carets = part.chars().take_while(|c| *c == '^').count() as u32;
             let rest = part[carets as usize..].trim();
             let (note, rule) = match rest.strip_prefix("note:") {
@@ -32,7 +35,11 @@ pub fn blank_markers(text: &str) -> (String, Vec<Marker>) {
                 None => (false, rest),
             };
             let rule = rule.split_whitespace().next().unwrap_or("").to_owned();
-            markers.push(Marker { line: line_no.saturating_sub(carets), rule, note });
+            markers.push(Marker {
+                line: line_no.saturating_sub(carets),
+                rule,
+                note,
+            });
         }
         out.push_str(code);
         out.push_str(&" ".repeat(body.len()));
@@ -55,10 +62,26 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                Marker { line: 1, rule: "barrier-publication".into(), note: false },
-                Marker { line: 1, rule: "other".into(), note: true },
-                Marker { line: 3, rule: "x".into(), note: false },
-                Marker { line: 3, rule: "y".into(), note: true },
+                Marker {
+                    line: 1,
+                    rule: "barrier-publication".into(),
+                    note: false
+                },
+                Marker {
+                    line: 1,
+                    rule: "other".into(),
+                    note: true
+                },
+                Marker {
+                    line: 3,
+                    rule: "x".into(),
+                    note: false
+                },
+                Marker {
+                    line: 3,
+                    rule: "y".into(),
+                    note: true
+                },
             ]
         );
     }

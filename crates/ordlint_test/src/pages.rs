@@ -20,7 +20,11 @@ pub fn code_blocks(page: &str) -> Vec<PageBlock> {
     for line in page.lines() {
         if let Some((ext, code)) = current.as_mut() {
             if line.trim_start().starts_with("```") {
-                blocks.push(PageBlock { section: section.clone(), ext, code: std::mem::take(code) });
+                blocks.push(PageBlock {
+                    section: section.clone(),
+                    ext,
+                    code: std::mem::take(code),
+                });
                 current = None;
             } else {
                 code.push_str(line);

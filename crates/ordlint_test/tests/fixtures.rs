@@ -10,20 +10,33 @@ use ordlint_test::{pages::code_blocks, Case};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_else(|_| PathBuf::from("../.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap_or_else(|_| PathBuf::from("../.."))
 }
 
 /// The default rules plus `rule` (which may be pedantic).
 fn rules_for(rule: &str) -> RuleSet {
-    RuleSet::from_selection(&RuleSelection { extend_select: vec![rule.to_owned()], ..RuleSelection::default() })
-        .unwrap_or_else(|e| panic!("{e}"))
+    RuleSet::from_selection(&RuleSelection {
+        extend_select: vec![rule.to_owned()],
+        ..RuleSelection::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn cases(rule_dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(rule_dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
-    v.retain(|p| p.file_name().is_some_and(|n| n != "snapshots") && (p.is_dir() || matches!(p.extension().and_then(|e| e.to_str()), Some("c" | "h" | "rs"))));
+    v.retain(|p| {
+        p.file_name().is_some_and(|n| n != "snapshots")
+            && (p.is_dir()
+                || matches!(
+                    p.extension().and_then(|e| e.to_str()),
+                    Some("c" | "h" | "rs")
+                ))
+    });
     v.sort();
     v
 }
@@ -38,14 +51,31 @@ fn fixtures_match_their_markers() {
         let rules = rules_for(rule.name);
         for path in cases(&dir) {
             count += 1;
-            let case = Case::load(&path, &root).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let case =
+                Case::load(&path, &root).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let ok_case = case.name.starts_with("ok_");
-            let marked = case.files.iter().any(|f| f.markers.iter().any(|m| m.rule == rule.name));
+            let marked = case
+                .files
+                .iter()
+                .any(|f| f.markers.iter().any(|m| m.rule == rule.name));
             if ok_case && marked {
-                failures.push(format!("{}: an ok_ case must carry no {} markers", path.display(), rule.name));
+                failures.push(format!(
+                    "{}: an ok_ case must carry no {} markers",
+                    path.display(),
+                    rule.name
+                ));
             }
-            if !ok_case && !case.files.iter().any(|f| f.markers.iter().any(|m| m.rule == rule.name && !m.note)) {
-                failures.push(format!("{}: a firing case must mark at least one {} diagnostic (or be named ok_*)", path.display(), rule.name));
+            if !ok_case
+                && !case
+                    .files
+                    .iter()
+                    .any(|f| f.markers.iter().any(|m| m.rule == rule.name && !m.note))
+            {
+                failures.push(format!(
+                    "{}: a firing case must mark at least one {} diagnostic (or be named ok_*)",
+                    path.display(),
+                    rule.name
+                ));
             }
             let with = case.run(&rules, true);
             if let Err(e) = case.check_markers(&with.diagnostics) {
@@ -53,7 +83,10 @@ fn fixtures_match_their_markers() {
             }
             let without = case.run(&rules, false);
             if with.diagnostics != without.diagnostics {
-                failures.push(format!("case `{}`: the prefilter changed the result (a trigger token is missing)", case.name));
+                failures.push(format!(
+                    "case `{}`: the prefilter changed the result (a trigger token is missing)",
+                    case.name
+                ));
             }
             for d in &with.diagnostics {
                 if let Err(e) = message_style(&d.message) {
@@ -66,7 +99,11 @@ fn fixtures_match_their_markers() {
             }
         }
     }
-    assert!(count > 0, "no fixture cases found under {}", root.join("fixtures").display());
+    assert!(
+        count > 0,
+        "no fixture cases found under {}",
+        root.join("fixtures").display()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -91,11 +128,25 @@ fn check_fixes(case: &Case, rules: &RuleSet, rule: &str, dir: &Path, failures: &
     // The fixed files must parse no worse and be silent for this rule.
     let after = Case::from_texts(
         case.name.clone(),
-        case.files.iter().map(|f| (f.path.clone(), fixed.get(&f.path).cloned().unwrap_or_else(|| f.linted.clone()))).collect(),
+        case.files
+            .iter()
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    fixed
+                        .get(&f.path)
+                        .cloned()
+                        .unwrap_or_else(|| f.linted.clone()),
+                )
+            })
+            .collect(),
     );
     let result = after.run(rules, true);
     if result.diagnostics.iter().any(|d| d.rule == rule) {
-        failures.push(format!("case `{}`: {rule} still fires after its fixes", case.name));
+        failures.push(format!(
+            "case `{}`: {rule} still fires after its fixes",
+            case.name
+        ));
     }
     let problems = |c: &Case| {
         c.files
@@ -105,7 +156,10 @@ fn check_fixes(case: &Case, rules: &RuleSet, rule: &str, dir: &Path, failures: &
             .sum::<usize>()
     };
     if problems(&after) > problems(case) {
-        failures.push(format!("case `{}`: the fixed text has more parse problems than the original", case.name));
+        failures.push(format!(
+            "case `{}`: the fixed text has more parse problems than the original",
+            case.name
+        ));
     }
 }
 
@@ -132,19 +186,49 @@ fn message_style(message: &str) -> Result<(), String> {
 fn every_rule_has_a_page_and_fixtures_and_every_folder_a_rule() {
     let root = root();
     for rule in all_rules() {
-        assert!(root.join("rules").join(format!("{}.md", rule.name)).is_file(), "{} has no rules/{}.md", rule.name, rule.name);
+        assert!(
+            root.join("rules")
+                .join(format!("{}.md", rule.name))
+                .is_file(),
+            "{} has no rules/{}.md",
+            rule.name,
+            rule.name
+        );
         let dir = root.join("fixtures").join(rule.name);
         let cases = cases(&dir);
-        assert!(cases.iter().any(|c| !c.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ok_"))), "{} has no firing fixture", rule.name);
-        assert!(cases.iter().any(|c| c.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ok_"))), "{} has no ok_ fixture", rule.name);
+        assert!(
+            cases.iter().any(|c| !c
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ok_"))),
+            "{} has no firing fixture",
+            rule.name
+        );
+        assert!(
+            cases.iter().any(|c| c
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ok_"))),
+            "{} has no ok_ fixture",
+            rule.name
+        );
     }
     for dir in ["fixtures", "rules"] {
-        for entry in std::fs::read_dir(root.join(dir)).into_iter().flatten().flatten() {
-            let name = entry.file_name().to_string_lossy().trim_end_matches(".md").to_owned();
+        for entry in std::fs::read_dir(root.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".md")
+                .to_owned();
             if name == "README" || name.starts_with('.') {
                 continue;
             }
-            assert!(all_rules().iter().any(|r| r.name == name), "{dir}/{name} names no registered rule");
+            assert!(
+                all_rules().iter().any(|r| r.name == name),
+                "{dir}/{name} names no registered rule"
+            );
         }
     }
 }
@@ -158,16 +242,26 @@ fn rule_page_examples_behave_as_documented() {
         let examples = blocks.iter().filter(|b| b.section == "Example").count();
         let good = blocks.iter().filter(|b| b.section == "Use instead").count();
         if examples == 0 || good == 0 {
-            failures.push(format!("{}: the page needs code blocks under both `## Example` and `## Use instead`", rule.name));
+            failures.push(format!(
+                "{}: the page needs code blocks under both `## Example` and `## Use instead`",
+                rule.name
+            ));
         }
         for (i, b) in blocks.iter().enumerate() {
             let path = format!("rules/{}.md#{}.{}", rule.name, i + 1, b.ext);
-            let case = Case::from_texts(format!("{}-{}", rule.name, i + 1), vec![(path.replace(".md#", "-example-"), b.code.clone())]);
+            let case = Case::from_texts(
+                format!("{}-{}", rule.name, i + 1),
+                vec![(path.replace(".md#", "-example-"), b.code.clone())],
+            );
             let result = case.run(&rules, true);
             match b.section.as_str() {
                 "Example" => {
                     if !result.diagnostics.iter().any(|d| d.rule == rule.name) {
-                        failures.push(format!("{}: the Example block {} does not fire", rule.name, i + 1));
+                        failures.push(format!(
+                            "{}: the Example block {} does not fire",
+                            rule.name,
+                            i + 1
+                        ));
                     }
                     if let Err(e) = case.check_markers(&result.diagnostics) {
                         failures.push(e);
@@ -175,7 +269,16 @@ fn rule_page_examples_behave_as_documented() {
                 }
                 "Use instead" => {
                     if !result.diagnostics.is_empty() {
-                        failures.push(format!("{}: the Use instead block {} is not silent: {:?}", rule.name, i + 1, result.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()));
+                        failures.push(format!(
+                            "{}: the Use instead block {} is not silent: {:?}",
+                            rule.name,
+                            i + 1,
+                            result
+                                .diagnostics
+                                .iter()
+                                .map(|d| &d.message)
+                                .collect::<Vec<_>>()
+                        ));
                     }
                 }
                 _ => {}

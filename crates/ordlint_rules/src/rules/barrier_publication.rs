@@ -4,7 +4,9 @@
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{delete_statement, load_acquire, replace, replace_site, store_release};
 use crate::pairing::{fence_directly_before, owner_type, Role, Site};
-use crate::rules::context::{mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before};
+use crate::rules::context::{
+    mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before,
+};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{Access, Event, EventKind, FenceKind, Function, LockKind, Mark, Sharing};
 
@@ -26,7 +28,9 @@ const MAX_RELATED: usize = 4;
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
     for f in &ctx.ir.functions {
         for (id, event) in f.events.iter().enumerate() {
-            let EventKind::Store(store) = &event.kind else { continue };
+            let EventKind::Store(store) = &event.kind else {
+                continue;
+            };
             if let Some(readers) = publication_readers(ctx, f, id, store) {
                 report(ctx, out, f, id, event, store, &readers);
             }
@@ -36,7 +40,12 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
 
 /// When the store at `id` is a barrier() publication that must be reported, the reader sites
 /// that pair with it (possibly none, for an obvious flag).
-fn publication_readers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, store: &Access) -> Option<Vec<&'a Site>> {
+fn publication_readers<'a>(
+    ctx: &'a RuleContext<'_>,
+    f: &Function,
+    id: usize,
+    store: &Access,
+) -> Option<Vec<&'a Site>> {
     if !matches!(store.mark, Mark::Plain | Mark::Once) || store.target.sharing != Sharing::Shared {
         return None;
     }
@@ -45,8 +54,16 @@ fn publication_readers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, st
     if fence.kind != FenceKind::Compiler || !stores_data_before(f, barrier_id) {
         return None;
     }
-    let pinned = f.held_at(barrier_id).iter().any(|l| matches!(l.kind, LockKind::IrqOff | LockKind::PreemptOff | LockKind::BhOff));
-    if pinned || runs_in_interrupt_context(f) || mentions_same_cpu_context(f, ctx.source, f.events.get(barrier_id)?.span.start) {
+    let pinned = f.held_at(barrier_id).iter().any(|l| {
+        matches!(
+            l.kind,
+            LockKind::IrqOff | LockKind::PreemptOff | LockKind::BhOff
+        )
+    });
+    if pinned
+        || runs_in_interrupt_context(f)
+        || mentions_same_cpu_context(f, ctx.source, f.events.get(barrier_id)?.span.start)
+    {
         return None;
     }
     let owner = owner_type(f, &store.target);
@@ -56,7 +73,12 @@ fn publication_readers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, st
         .into_iter()
         .filter(|s| s.role == Role::Read && !(s.function == f.name && s.location.path == ctx.path))
         .collect();
-    let writer_locks: Vec<String> = f.held_at(id).iter().filter(|l| l.kind.is_mutual_exclusion()).map(|l| l.identity()).collect();
+    let writer_locks: Vec<String> = f
+        .held_at(id)
+        .iter()
+        .filter(|l| l.kind.is_mutual_exclusion())
+        .map(|l| l.identity())
+        .collect();
     let under_same_lock = |r: &&Site| r.locks.iter().any(|l| writer_locks.contains(l));
     if !readers.is_empty() && readers.iter().all(under_same_lock) {
         return None;
@@ -67,10 +89,22 @@ fn publication_readers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, st
     Some(readers)
 }
 
-fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, event: &Event, store: &Access, readers: &[&Site]) {
+fn report(
+    ctx: &RuleContext<'_>,
+    out: &mut Report<'_>,
+    f: &Function,
+    id: usize,
+    event: &Event,
+    store: &Access,
+    readers: &[&Site],
+) {
     let target = &store.target.text;
     let value = store.value.as_ref().map_or("", |v| v.text.as_str());
-    let how = if store.mark == Mark::Once { " with WRITE_ONCE()" } else { "" };
+    let how = if store.mark == Mark::Once {
+        " with WRITE_ONCE()"
+    } else {
+        ""
+    };
     let message = format!(
         "store to `{target}`{how} after barrier() can become visible before the writes it publishes on arm64, POWER and RISC-V"
     );
@@ -85,11 +119,17 @@ fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, 
             edits.push(delete_statement(ctx, barrier.stmt));
         }
     }
-    for r in readers.iter().filter(|r| matches!(r.mark, Mark::Plain | Mark::Once) && !r.ordered) {
+    for r in readers
+        .iter()
+        .filter(|r| matches!(r.mark, Mark::Plain | Mark::Once) && !r.ordered)
+    {
         edits.push(replace_site(r, load_acquire(&r.target)));
     }
     // Dropping the barrier (and editing readers, maybe in other files) deserves a human look.
-    let fix = Fix::unsafe_edits("use smp_store_release() here and smp_load_acquire() at the readers", edits);
+    let fix = Fix::unsafe_edits(
+        "use smp_store_release() here and smp_load_acquire() at the readers",
+        edits,
+    );
     let mut d = out.warn(event.span, message).help(help).fix(Some(fix));
     for r in readers.iter().take(MAX_RELATED) {
         d = d.related(r.location.clone(), reader_note(r));
@@ -99,11 +139,18 @@ fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, 
 fn reader_note(r: &Site) -> String {
     let place = if r.polled { "polled" } else { "read" };
     if r.mark.is_acquire_or_stronger() {
-        format!("`{}` is {place} here with acquire, which needs a release store to pair with", r.target)
+        format!(
+            "`{}` is {place} here with acquire, which needs a release store to pair with",
+            r.target
+        )
     } else if r.ordered {
         format!("`{}` is {place} here and ordered by a read barrier, which needs a write barrier or release to pair with", r.target)
     } else {
-        format!("`{}` is {place} here without acquire: use `{}`", r.target, load_acquire(&r.target))
+        format!(
+            "`{}` is {place} here without acquire: use `{}`",
+            r.target,
+            load_acquire(&r.target)
+        )
     }
 }
 

@@ -5,13 +5,25 @@ use ordlint_ir::{EventKind, Function, Sharing};
 
 /// Words in a comment near a barrier that say it orders against this CPU (an interrupt, an
 /// NMI, preemption) rather than against other CPUs.
-const SAME_CPU_WORDS: &[&str] =
-    &["interrupt", "irq", "nmi", "preempt", "same cpu", "this cpu", "local cpu", "signal handler", "softirq", "reentr"];
+const SAME_CPU_WORDS: &[&str] = &[
+    "interrupt",
+    "irq",
+    "nmi",
+    "preempt",
+    "same cpu",
+    "this cpu",
+    "local cpu",
+    "signal handler",
+    "softirq",
+    "reentr",
+];
 
 /// True when the function is an interrupt or NMI handler by its signature or name.
 pub(crate) fn runs_in_interrupt_context(f: &Function) -> bool {
     let name = f.name.to_ascii_lowercase();
-    f.return_type.as_deref().is_some_and(|t| t.contains("irqreturn_t"))
+    f.return_type
+        .as_deref()
+        .is_some_and(|t| t.contains("irqreturn_t"))
         || name.contains("nmi")
         || name.ends_with("_irq")
         || name.ends_with("_isr")

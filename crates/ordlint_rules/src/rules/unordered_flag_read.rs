@@ -5,7 +5,9 @@ use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
-use ordlint_ir::{Access, AtomicOrdering, Event, EventKind, Function, LocationKey, Mark, ScopeKind, Sharing};
+use ordlint_ir::{
+    Access, AtomicOrdering, Event, EventKind, Function, LocationKey, Mark, ScopeKind, Sharing,
+};
 use std::collections::HashSet;
 
 pub(crate) static RULE: RuleDef = RuleDef {
@@ -29,8 +31,12 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
     for f in &ctx.ir.functions {
         let mut reported: HashSet<&LocationKey> = HashSet::new();
         for (id, event) in f.events.iter().enumerate() {
-            let EventKind::Load(load) = &event.kind else { continue };
-            let Some(key) = load.target.key.as_ref() else { continue };
+            let EventKind::Load(load) = &event.kind else {
+                continue;
+            };
+            let Some(key) = load.target.key.as_ref() else {
+                continue;
+            };
             if reported.contains(key) {
                 continue;
             }
@@ -46,18 +52,33 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
 
 /// The writers elsewhere that publish the location the load at `id` polls, when the load is
 /// an unordered poll followed by reads of other shared data.
-fn publishing_writers<'a>(ctx: &'a RuleContext<'_>, f: &Function, id: usize, load: &Access) -> Vec<&'a Site> {
-    let unordered_mark = matches!(load.mark, Mark::Plain | Mark::Once | Mark::Atomic(AtomicOrdering::Relaxed));
+fn publishing_writers<'a>(
+    ctx: &'a RuleContext<'_>,
+    f: &Function,
+    id: usize,
+    load: &Access,
+) -> Vec<&'a Site> {
+    let unordered_mark = matches!(
+        load.mark,
+        Mark::Plain | Mark::Once | Mark::Atomic(AtomicOrdering::Relaxed)
+    );
     if !unordered_mark || load.target.sharing != Sharing::Shared {
         return Vec::new();
     }
-    let Some(key) = load.target.key.as_ref() else { return Vec::new() };
+    let Some(key) = load.target.key.as_ref() else {
+        return Vec::new();
+    };
     let gates = f.is_polled(id) || f.is_within(id, ScopeKind::Condition);
     if !gates || !reads_data_after_without_barrier(f, id, key) {
         return Vec::new();
     }
     let owner = owner_type(f, &load.target);
-    let reader_locks: Vec<String> = f.held_at(id).iter().filter(|l| l.kind.is_mutual_exclusion()).map(|l| l.identity()).collect();
+    let reader_locks: Vec<String> = f
+        .held_at(id)
+        .iter()
+        .filter(|l| l.kind.is_mutual_exclusion())
+        .map(|l| l.identity())
+        .collect();
     ctx.index
         .partners(key, owner.as_deref(), ctx.path)
         .into_iter()
@@ -81,7 +102,9 @@ fn reads_data_after_without_barrier(f: &Function, id: usize, key: &LocationKey) 
     for (_, e) in f.after(id) {
         match &e.kind {
             EventKind::Fence(fence) if fence.kind.orders_load_load() => return false,
-            EventKind::Load(a) if Some(e.scope) != own_scope && is_data_read(a, key) => return true,
+            EventKind::Load(a) if Some(e.scope) != own_scope && is_data_read(a, key) => {
+                return true
+            }
             _ => {}
         }
     }
@@ -89,10 +112,20 @@ fn reads_data_after_without_barrier(f: &Function, id: usize, key: &LocationKey) 
 }
 
 fn is_data_read(a: &Access, flag: &LocationKey) -> bool {
-    a.target.sharing == Sharing::Shared && a.target.key.as_ref() != Some(flag) && !a.mark.is_acquire_or_stronger()
+    a.target.sharing == Sharing::Shared
+        && a.target.key.as_ref() != Some(flag)
+        && !a.mark.is_acquire_or_stronger()
 }
 
-fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, event: &Event, load: &Access, writers: &[&Site]) {
+fn report(
+    ctx: &RuleContext<'_>,
+    out: &mut Report<'_>,
+    f: &Function,
+    id: usize,
+    event: &Event,
+    load: &Access,
+    writers: &[&Site],
+) {
     let target = &load.target.text;
     let how = if f.is_polled(id) { "polled" } else { "tested" };
     let mark = match load.mark {
@@ -105,7 +138,13 @@ fn report(ctx: &RuleContext<'_>, out: &mut Report<'_>, f: &Function, id: usize, 
     );
     let replacement = acquire_form(ctx, event, load);
     let help = format!("use `{replacement}` so that the reads after it are ordered");
-    let fix = Fix::safe(format!("use {}", replacement.split('(').next().unwrap_or("smp_load_acquire")), vec![replace(ctx, event.span, replacement.clone())]);
+    let fix = Fix::safe(
+        format!(
+            "use {}",
+            replacement.split('(').next().unwrap_or("smp_load_acquire")
+        ),
+        vec![replace(ctx, event.span, replacement.clone())],
+    );
     let mut d = out.warn(event.span, message).help(help).fix(Some(fix));
     for w in writers.iter().take(MAX_RELATED) {
         d = d.related(w.location.clone(), writer_note(w));

@@ -54,6 +54,9 @@ pub struct RuleDef {
     /// Tokens at least one of which must occur in a file for the rule to be able to fire
     /// there (the prefilter's input; a test checks soundness on every fixture).
     pub triggers: &'static [&'static str],
+    /// The rule asks the pairing index about sites in *other* files (so the run must collect
+    /// reader/writer facts from files beyond the candidates). Same-file pairing needs no flag.
+    pub pairing: bool,
     /// The rule can also fire in files that lack its triggers but were pulled into the run
     /// because they access a location published elsewhere (a reader-side rule).
     pub fires_on_partners: bool,

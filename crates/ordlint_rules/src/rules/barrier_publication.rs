@@ -17,6 +17,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["barrier"],
+    pairing: true,
     fires_on_partners: false,
     fix: FixAvailability::Always,
     check,

@@ -19,6 +19,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     // The reader file may hold none of these: it is linted because it reads a location that a
     // candidate file publishes (`fires_on_partners`).
     triggers: &["_release", "wmb", "smp_mb"],
+    pairing: true,
     fires_on_partners: true,
     fix: FixAvailability::Always,
     check,

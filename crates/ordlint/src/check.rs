@@ -77,6 +77,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             s.unparsed,
             result.diagnostics.len()
         );
+        let [lower, partners, index, lint] = s.phase_ms;
+        eprintln!("ordlint: phases (ms): candidates {lower}, partners {partners}, index {index}, lint {lint}");
     }
     Ok(if result.diagnostics.is_empty() || args.exit_zero {
         ExitCode::SUCCESS

@@ -28,6 +28,18 @@ pub fn lower(file: &SourceFile) -> FileIr {
     }
 }
 
+/// Lower only the top-level definitions of `file` that contain one of `offsets` (byte
+/// offsets), when the language's frontend can slice; otherwise the whole file.
+pub fn lower_around(file: &SourceFile, offsets: &[usize]) -> FileIr {
+    match file.language {
+        Language::C => match ordlint_c::enclosing_definitions(&file.text, offsets) {
+            Some(spans) => ordlint_c::lower_spans(&file.text, &spans),
+            None => ordlint_c::lower(&file.text),
+        },
+        Language::Rust => ordlint_rust::lower(&file.text),
+    }
+}
+
 /// A lowered file with its line index, ready to be indexed and linted.
 #[derive(Debug)]
 pub struct LoweredFile {

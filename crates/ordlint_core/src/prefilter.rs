@@ -34,34 +34,66 @@ impl Prefilter {
     }
 }
 
-/// Finds whole-word occurrences of a set of identifiers (the names of published fields and
-/// globals) in file bytes.
+/// Finds the files that may hold partners of published locations: a file qualifies when it
+/// mentions a published field's name and its struct type (or a published global's name) as
+/// whole identifiers. Cross-file partners must agree on the struct type, so a file that never
+/// names the type cannot hold one.
 #[derive(Debug, Clone)]
-pub struct NameFilter {
+pub struct PartnerFilter {
     automaton: Option<AhoCorasick>,
+    /// For each word (pattern id): the entries whose key name it is, with their other words.
+    entries_by_key: Vec<Vec<Vec<usize>>>,
 }
 
-impl NameFilter {
-    /// A filter for `names` (identifiers).
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut names: Vec<&str> = names.into_iter().filter(|n| !n.is_empty()).collect();
-        names.sort_unstable();
-        names.dedup();
-        NameFilter {
-            automaton: build(&names),
+impl PartnerFilter {
+    /// A filter for entries of words: the first word is the location's name, the others
+    /// (e.g. the struct type) must also occur somewhere in the file.
+    pub fn new(entries: &[Vec<&str>]) -> Self {
+        let mut words: Vec<&str> = entries.iter().flatten().copied().filter(|w| !w.is_empty()).collect();
+        words.sort_unstable();
+        words.dedup();
+        let id = |w: &str| words.binary_search(&w).ok();
+        let mut entries_by_key = vec![Vec::new(); words.len()];
+        for e in entries {
+            let Some((first, rest)) = e.split_first() else { continue };
+            let (Some(k), Some(others)) = (id(first), rest.iter().map(|w| id(w)).collect::<Option<Vec<usize>>>()) else {
+                continue;
+            };
+            if let Some(slot) = entries_by_key.get_mut(k) {
+                slot.push(others);
+            }
         }
+        PartnerFilter { automaton: build(&words), entries_by_key }
     }
 
-    /// True when any name occurs in `bytes` as a whole identifier.
-    pub fn matches(&self, bytes: &[u8]) -> bool {
-        let Some(ac) = &self.automaton else {
-            return false;
-        };
-        ac.find_overlapping_iter(bytes).any(|m| {
+    /// Byte offsets of whole-identifier occurrences of location names whose entry is complete
+    /// in `bytes`; empty when the file holds no possible partner.
+    pub fn partner_offsets(&self, bytes: &[u8]) -> Vec<usize> {
+        let Some(ac) = &self.automaton else { return Vec::new() };
+        let mut seen = vec![false; self.entries_by_key.len()];
+        let mut hits: Vec<(usize, usize)> = Vec::new();
+        for m in ac.find_overlapping_iter(bytes) {
             let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
             let after = bytes.get(m.end()).copied();
-            !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
-        })
+            if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
+                continue;
+            }
+            let w = m.pattern().as_usize();
+            if let Some(s) = seen.get_mut(w) {
+                *s = true;
+            }
+            if self.entries_by_key.get(w).is_some_and(|e| !e.is_empty()) {
+                hits.push((w, m.start()));
+            }
+        }
+        hits.into_iter()
+            .filter(|(w, _)| {
+                self.entries_by_key
+                    .get(*w)
+                    .is_some_and(|entries| entries.iter().any(|others| others.iter().all(|o| seen.get(*o).copied().unwrap_or(false))))
+            })
+            .map(|(_, at)| at)
+            .collect()
     }
 }
 
@@ -84,11 +116,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_match_whole_identifiers_only() {
-        let f = NameFilter::new(["lock_acquired"]);
-        assert!(f.matches(b"while (!w->lock_acquired)"));
-        assert!(!f.matches(b"w->lock_acquired_at = 1"));
-        assert!(!f.matches(b"x"));
+    fn partners_need_the_name_as_a_whole_word_and_the_type() {
+        let f = PartnerFilter::new(&[vec!["lock_acquired", "six_waiter"], vec!["jiffies_seen"]]);
+        assert_eq!(f.partner_offsets(b"struct six_waiter *w; while (!w->lock_acquired)"), vec![31]);
+        assert!(f.partner_offsets(b"while (!w->lock_acquired)").is_empty(), "the type is missing");
+        assert!(f.partner_offsets(b"struct six_waiter *w; w->lock_acquired_at = 1").is_empty());
+        assert_eq!(f.partner_offsets(b"x = jiffies_seen;"), vec![4]);
     }
 
     #[test]

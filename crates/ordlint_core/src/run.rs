@@ -1,9 +1,9 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
-use crate::prefilter::{NameFilter, Prefilter};
-use crate::{lint, LoweredFile, RuleSet, SourceFile};
+use crate::prefilter::{PartnerFilter, Prefilter};
+use crate::{lint, lower_around, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
-use ordlint_ir::Language;
+use ordlint_ir::{KeyKind, Language};
 use ordlint_rules::PairingIndex;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -54,6 +54,9 @@ pub struct RunStats {
     pub partners: usize,
     /// Files whose lowering reported a fatal problem.
     pub unparsed: usize,
+    /// Wall time of each phase in milliseconds: candidates (read, prefilter, lower),
+    /// partners (scan, lower), index, lint.
+    pub phase_ms: [u128; 4],
 }
 
 /// Everything a run produced.
@@ -80,8 +83,8 @@ pub enum RunError {
 
 /// What loading one input item gave.
 enum Loaded {
-    /// Read and lowered.
-    Candidate(Box<LoweredFile>),
+    /// Read, decoded and wanted by the filter of this phase.
+    Source(SourceFile),
     /// Read, but not wanted by the filter of this phase.
     Other,
     /// Could not be read or decoded.
@@ -99,17 +102,9 @@ pub fn check_paths(paths: &[PathBuf], options: &RunOptions) -> Result<RunResult,
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs.max(1));
     }
-    let pool = builder
-        .build()
-        .map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
+    let pool = builder.build().map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
     let (files, mut errors) = collect_files(paths);
-    Ok(pool.install(|| run_files(files, &mut errors, options)))
-}
-
-fn run_files(files: Vec<PathBuf>, errors: &mut Vec<FileError>, options: &RunOptions) -> RunResult {
-    run_with(files, errors, options, |p, wanted| {
-        load(p.clone(), options, wanted)
-    })
+    Ok(pool.install(|| run_with(files, &mut errors, options, |p, wanted| load(p, options, wanted))))
 }
 
 /// Lint in-memory sources as one run, exactly as `check_paths` would lint them from disk
@@ -118,22 +113,20 @@ pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResul
     let mut errors = Vec::new();
     run_with(sources, &mut errors, options, |s, wanted| {
         if s.text.as_bytes().contains(&0) {
-            return Loaded::Failed(FileError {
-                path: s.path.clone(),
-                message: "skipped: binary file (contains NUL bytes)".to_owned(),
-            });
+            return Loaded::Failed(FileError { path: s.path.clone(), message: "skipped: binary file (contains NUL bytes)".to_owned() });
         }
         if !wanted(s.text.as_bytes()) {
             return Loaded::Other;
         }
-        Loaded::Candidate(Box::new(LoweredFile::new(s.clone())))
+        Loaded::Source(s.clone())
     })
 }
 
-/// The phases of a run, over any kind of input item `T` that `load` can read and lower:
-/// 1. load every item, lowering those with a trigger token (candidates);
-/// 2. index the candidates and collect the names they publish;
-/// 3. load again the other items that mention those names (partners) and index them;
+/// The phases of a run, over any kind of input item `T` that `load` can read:
+/// 1. load every item and lower those with a trigger token of an enabled rule (candidates);
+/// 2. index the candidates and collect the locations they publish;
+/// 3. when an enabled rule pairs sites across files, load the other items again and lower
+///    the definitions that mention a published location (partners), and index them;
 /// 4. lint candidates with all enabled rules and partners with the reader-side rules.
 fn run_with<T: Sync + Send>(
     items: Vec<T>,
@@ -141,52 +134,79 @@ fn run_with<T: Sync + Send>(
     options: &RunOptions,
     load: impl Fn(&T, &dyn Fn(&[u8]) -> bool) -> Loaded + Sync,
 ) -> RunResult {
-    let mut stats = RunStats {
-        files: items.len(),
-        ..RunStats::default()
+    let mut stats = RunStats { files: items.len(), ..RunStats::default() };
+    let mut clock = std::time::Instant::now();
+    let mut lap = |slot: usize, stats: &mut RunStats| {
+        if let Some(ms) = stats.phase_ms.get_mut(slot) {
+            *ms += clock.elapsed().as_millis();
+        }
+        clock = std::time::Instant::now();
     };
     let prefilter = Prefilter::new(&options.rules);
     let wanted = |b: &[u8]| !options.prefilter || prefilter.matches(b);
-    let loaded: Vec<(usize, Loaded)> = items
+    let loaded: Vec<(usize, Result<Option<LoweredFile>, FileError>)> = items
         .par_iter()
         .enumerate()
-        .map(|(i, item)| (i, load(item, &wanted)))
+        .map(|(i, item)| {
+            let result = match load(item, &wanted) {
+                Loaded::Source(s) => lower_guarded(s, LoweredFile::new).map(Some),
+                Loaded::Other => Ok(None),
+                Loaded::Failed(e) => Err(e),
+            };
+            (i, result)
+        })
         .collect();
 
     let mut candidates = Vec::new();
     let mut others = Vec::new();
     for (i, l) in loaded {
         match l {
-            Loaded::Candidate(f) => candidates.push(*f),
-            Loaded::Other => others.push(i),
-            Loaded::Failed(e) => errors.push(e),
+            Ok(Some(f)) => candidates.push(f),
+            Ok(None) => others.push(i),
+            Err(e) => errors.push(e),
         }
     }
     stats.candidates = candidates.len();
+    lap(0, &mut stats);
 
     let mut index = PairingIndex::new();
     for f in &candidates {
         f.add_to_index(&mut index);
     }
-    let published: Vec<String> = candidates
-        .iter()
-        .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
-        .map(|k| k.name)
-        .collect();
-    let names = NameFilter::new(published.iter().map(String::as_str));
-    let mentions = |b: &[u8]| names.matches(b);
-    let partners: Vec<LoweredFile> = others
-        .into_par_iter()
-        .filter_map(|i| match load(items.get(i)?, &mentions) {
-            Loaded::Candidate(f) => Some(*f),
-            _ => None,
-        })
-        .collect();
+    lap(2, &mut stats);
+    let partners: Vec<LoweredFile> = if options.rules.iter().any(|r| r.pairing) {
+        let filter = partner_filter(&candidates);
+        let mentions = |b: &[u8]| !filter.partner_offsets(b).is_empty();
+        let loaded: Vec<Result<LoweredFile, FileError>> = others
+            .into_par_iter()
+            .filter_map(|i| match load(items.get(i)?, &mentions) {
+                Loaded::Source(s) => Some(lower_guarded(s, |s| {
+                    let offsets = filter.partner_offsets(s.text.as_bytes());
+                    let ir = lower_around(&s, &offsets);
+                    LoweredFile::with_ir(s, ir)
+                })),
+                Loaded::Other => None,
+                Loaded::Failed(e) => Some(Err(e)),
+            })
+            .collect();
+        let mut partners = Vec::new();
+        for l in loaded {
+            match l {
+                Ok(f) => partners.push(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        partners
+    } else {
+        Vec::new()
+    };
     stats.partners = partners.len();
+    lap(1, &mut stats);
     for f in &partners {
         f.add_to_index(&mut index);
     }
     index.finish();
+    lap(2, &mut stats);
 
     let partner_rules = options.rules.partner_subset();
     let mut diagnostics: Vec<Diagnostic> = candidates
@@ -196,46 +216,56 @@ fn run_with<T: Sync + Send>(
         .flatten()
         .collect();
     diagnostics.sort_by(Diagnostic::output_order);
+    lap(3, &mut stats);
 
     for f in candidates.iter().chain(&partners) {
         stats.bytes += f.source.text.len() as u64;
         if let Some(p) = f.ir.problems.iter().find(|p| p.fatal) {
             stats.unparsed += 1;
-            errors.push(FileError {
-                path: f.source.path.clone(),
-                message: p.message.clone(),
-            });
+            errors.push(FileError { path: f.source.path.clone(), message: p.message.clone() });
         }
     }
     errors.sort_by(|a, b| a.path.cmp(&b.path));
-    RunResult {
-        diagnostics,
-        errors: std::mem::take(errors),
-        stats,
-    }
+    errors.dedup();
+    RunResult { diagnostics, errors: std::mem::take(errors), stats }
 }
 
-/// Read, decode and (when `wanted` says so) lower one file.
-fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Loaded {
-    let display = display_path(&path);
-    let fail = |message: String| {
-        Loaded::Failed(FileError {
-            path: display.clone(),
-            message,
+/// The partner filter for the locations the candidates publish: a field needs its struct
+/// type named in the file too; a field whose type is unknown can only pair within its own
+/// file (already lowered), so it is left out.
+fn partner_filter(candidates: &[LoweredFile]) -> PartnerFilter {
+    let published: Vec<ordlint_rules::pairing::Published> =
+        candidates.iter().flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir)).collect();
+    let entries: Vec<Vec<&str>> = published
+        .iter()
+        .filter_map(|p| match (p.key.kind, p.owner.as_deref()) {
+            (KeyKind::Global, _) => Some(vec![p.key.name.as_str()]),
+            (KeyKind::Field, Some(owner)) => Some(vec![p.key.name.as_str(), owner]),
+            (KeyKind::Field, None) => None,
         })
-    };
-    match std::fs::metadata(&path) {
+        .collect();
+    PartnerFilter::new(&entries)
+}
+
+/// Lower `source` with `lower`, turning a panic into a per-file error.
+fn lower_guarded(source: SourceFile, lower: impl FnOnce(SourceFile) -> LoweredFile) -> Result<LoweredFile, FileError> {
+    let path = source.path.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower(source)))
+        .map_err(|p| FileError { path, message: format!("internal error while parsing: {}", crate::panic_message(&p)) })
+}
+
+/// Read and decode one file; `wanted` decides from its bytes whether this phase needs it.
+fn load(path: &Path, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Loaded {
+    let display = display_path(path);
+    let fail = |message: String| Loaded::Failed(FileError { path: display.clone(), message });
+    match std::fs::metadata(path) {
         Ok(m) if m.len() > options.max_file_bytes => {
-            return fail(format!(
-                "skipped: file is {} MiB, over the {} MiB limit",
-                m.len() >> 20,
-                options.max_file_bytes >> 20
-            ))
+            return fail(format!("skipped: file is {} MiB, over the {} MiB limit", m.len() >> 20, options.max_file_bytes >> 20))
         }
         Ok(_) => {}
         Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
     }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
     };
@@ -247,25 +277,12 @@ fn load(path: PathBuf, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> 
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => {
-            return fail(format!(
-                "skipped: not valid UTF-8 (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ))
-        }
+        Err(e) => return fail(format!("skipped: not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to())),
     };
     let Some(language) = Language::from_path(&display) else {
         return fail("skipped: not a C or Rust file".to_owned());
     };
-    let source = SourceFile::with_language(display.clone(), text, language);
-    let lowered = std::panic::catch_unwind(|| LoweredFile::new(source));
-    match lowered {
-        Ok(f) => Loaded::Candidate(Box::new(f)),
-        Err(p) => fail(format!(
-            "internal error while parsing: {}",
-            crate::panic_message(&p)
-        )),
-    }
+    Loaded::Source(SourceFile::with_language(display, text, language))
 }
 
 fn io_message(e: &std::io::Error) -> String {

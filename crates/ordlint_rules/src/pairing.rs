@@ -139,14 +139,15 @@ impl PairingIndex {
     }
 
     /// Sites of `key` that can be the partner of an access in `path` to a field of `owner`:
-    /// same file, or both owners known and equal, or a global.
+    /// both owners known and equal; or, when either is unknown, a site in the same file or a
+    /// global.
     pub fn partners(&self, key: &LocationKey, owner: Option<&str>, path: &str) -> Vec<&Site> {
         self.sites(key)
             .iter()
-            .filter(|s| {
-                s.location.path == path
-                    || key.kind == ordlint_ir::KeyKind::Global
-                    || matches!((owner, s.owner.as_deref()), (Some(a), Some(b)) if a == b)
+            .filter(|s| match (owner, s.owner.as_deref()) {
+                // Two declared types that differ are different structures, even in one file.
+                (Some(a), Some(b)) => a == b,
+                _ => s.location.path == path || key.kind == ordlint_ir::KeyKind::Global,
             })
             .collect()
     }
@@ -268,25 +269,45 @@ pub fn type_name(ty: &str) -> Option<String> {
     words.map(str::to_owned)
 }
 
-/// Keys a file publishes: stores to shared locations that are release-marked or come right
-/// after a barrier. The run parses other files that mention these names, to find readers.
-pub fn published_keys(ir: &FileIr) -> Vec<LocationKey> {
+/// A location a file publishes, and the struct type it belongs to when known.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Published {
+    /// The field or global.
+    pub key: LocationKey,
+    /// The owning struct type of a field, when the writer's base has a declared type.
+    pub owner: Option<String>,
+}
+
+/// Locations a file publishes: stores to shared locations that are release-marked or come
+/// right after a barrier. The run parses the parts of other files that mention these names
+/// (and, for fields, their struct type: cross-file partners must agree on it), to find readers.
+pub fn published_keys(ir: &FileIr) -> Vec<Published> {
     let mut keys = Vec::new();
     for f in &ir.functions {
         for (id, e) in f.events.iter().enumerate() {
-            let EventKind::Store(a) = &e.kind else {
-                continue;
-            };
+            let EventKind::Store(a) = &e.kind else { continue };
             let Some(key) = &a.target.key else { continue };
             if a.target.sharing != Sharing::Shared {
                 continue;
             }
             if a.mark.is_release_or_stronger() || fence_directly_before(f, id).is_some() {
-                keys.push(key.clone());
+                keys.push(Published { key: key.clone(), owner: owner_type(f, &a.target) });
             }
         }
     }
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The name a lock is compared by across functions: the last field of its identity
+/// (`q->lock` and `queue->lock` are the same lock of the same kind of object), or the whole
+/// identity for a global lock.
+pub fn lock_name(identity: &str) -> &str {
+    identity.rsplit(['>', '.']).next().unwrap_or(identity).trim()
+}
+
+/// True when some lock of `a` has the same [`lock_name`] as some lock of `b`.
+pub fn share_a_lock(a: &[String], b: &[String]) -> bool {
+    a.iter().any(|x| b.iter().any(|y| lock_name(x) == lock_name(y)))
 }

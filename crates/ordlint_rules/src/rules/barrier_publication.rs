@@ -3,7 +3,7 @@
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{delete_statement, load_acquire, replace, replace_site, store_release};
-use crate::pairing::{fence_directly_before, owner_type, Role, Site};
+use crate::pairing::{fence_directly_before, owner_type, share_a_lock, Role, Site};
 use crate::rules::context::{
     mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before,
 };
@@ -80,7 +80,7 @@ fn publication_readers<'a>(
         .filter(|l| l.kind.is_mutual_exclusion())
         .map(|l| l.identity())
         .collect();
-    let under_same_lock = |r: &&Site| r.locks.iter().any(|l| writer_locks.contains(l));
+    let under_same_lock = |r: &&Site| share_a_lock(&r.locks, &writer_locks);
     if !readers.is_empty() && readers.iter().all(under_same_lock) {
         return None;
     }

@@ -3,10 +3,10 @@
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{load_acquire, replace};
-use crate::pairing::{owner_type, Role, Site};
+use crate::pairing::{owner_type, share_a_lock, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
-    Access, AtomicOrdering, Event, EventKind, Function, LocationKey, Mark, ScopeKind, Sharing,
+    Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind, Sharing,
 };
 use std::collections::HashSet;
 
@@ -80,20 +80,25 @@ fn publishing_writers<'a>(
         .filter(|l| l.kind.is_mutual_exclusion())
         .map(|l| l.identity())
         .collect();
+    // A plain read that only tests (does not poll) is taken for lockless only next to its
+    // writer: elsewhere it is usually under a lock or a reference ordlint cannot see.
+    let plain_test = load.mark == Mark::Plain && !f.is_polled(id);
     ctx.index
         .partners(key, owner.as_deref(), ctx.path)
         .into_iter()
         .filter(|w| w.role == Role::Write && !(w.function == f.name && w.location.path == ctx.path))
         .filter(|w| publishes(w))
-        .filter(|w| !w.locks.iter().any(|l| reader_locks.contains(l)))
+        .filter(|w| !(plain_test && w.location.path != ctx.path))
+        // Both sides locked: whatever the lock names, the accesses are most likely serialised.
+        .filter(|w| !share_a_lock(&w.locks, &reader_locks) && (w.locks.is_empty() || reader_locks.is_empty()))
         .collect()
 }
 
-/// A writer publishes when it releases, or is ordered after earlier stores by a write or
-/// full barrier. A writer that only has barrier() is barrier-publication's finding, which
-/// already names this reader and rewrites it: one bug, one diagnostic.
+/// A writer publishes when it releases, or comes right after a write or full barrier. A
+/// writer that only has barrier() is barrier-publication's finding, which already names this
+/// reader and rewrites it: one bug, one diagnostic.
 fn publishes(w: &Site) -> bool {
-    w.mark.is_release_or_stronger() || w.ordered
+    w.mark.is_release_or_stronger() || w.fence_before.is_some_and(FenceKind::orders_store_store)
 }
 
 /// True when, after the load at `id`, the function reads another shared location before any

@@ -294,7 +294,11 @@ pub struct RuleInfo {
 }
 
 /// Base URL of the rule reference; a rule's page is `{RULE_DOCS_BASE}/{name}.html`.
-pub const RULE_DOCS_BASE: &str = "https://ordlint.dev/rules";
+///
+/// The book (`book/`, built with mdBook) is published on the project's GitHub Pages site,
+/// `https://ordlint.github.io/ordlint/`; `book/src/rules/NAME.md` becomes `rules/NAME.html`
+/// there. `ordlint_book`'s tests check that every rule has a generated page under that path.
+pub const RULE_DOCS_BASE: &str = "https://ordlint.github.io/ordlint/rules";
 
 /// The documentation link of a rule.
 pub fn rule_url(name: &str) -> String {

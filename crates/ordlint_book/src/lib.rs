@@ -2,7 +2,7 @@
 //! fixture harness, which runs its `## Example` and `## Use instead` blocks (with `//~`
 //! expectation markers), and people. This crate turns a page into what people read: the
 //! book's rule reference (`book/src/rules/*.md`, generated from the pages and the registry,
-//! see [`reference`]) and the terminal view of `ordlint rule NAME` (see [`terminal`]).
+//! see [`reference`](mod@reference)) and the terminal view of `ordlint rule NAME` (see [`terminal`]).
 //!
 //! Invariants: the generated reference is a pure function of the registry, the pages and the
 //! book's `SUMMARY.md`; nothing under `book/src/rules/` is edited by hand, and a test fails

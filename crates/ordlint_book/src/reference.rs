@@ -3,7 +3,7 @@
 //! `book/src/rules/index.md` (a table of all rules) and the rule entries of
 //! `book/src/SUMMARY.md` (the indented items under `- [Rules](rules/index.md)`).
 //!
-//! [`check`] compares that with the files on disk and lists the differences; [`write`] makes
+//! [`check`] compares that with the files on disk and lists the differences; [`write()`] makes
 //! the files on disk match. Pages with no rule and rules with no page are problems `write`
 //! cannot fix: they need a registry line or a page.
 
@@ -116,7 +116,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>, BookError> {
 }
 
 /// Make the generated files on disk match: write the stale ones, delete orphans. Returns the
-/// paths (relative to `root`) that changed. Page/rule mismatches are left to [`check`].
+/// paths (relative to `root`) that changed. Page/rule mismatches are left to [`check()`].
 pub fn write(root: &Path) -> Result<Vec<String>, BookError> {
     let files = generated(root)?;
     let mut changed = Vec::new();

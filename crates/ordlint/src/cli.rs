@@ -19,6 +19,8 @@ pub enum Command {
     Check(CheckArgs),
     /// List the rules, or show one rule's page.
     Rule(RuleArgs),
+    /// Run the language server on stdin/stdout (for editors).
+    Lsp,
 }
 
 /// Output formats.

@@ -13,6 +13,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Check(args) => check::run(&args),
         cli::Command::Rule(args) => rule_cmd::run(&args),
+        cli::Command::Lsp => Ok(match ordlint_lsp::run_stdio() {
+            ordlint_lsp::Exit::Clean => ExitCode::SUCCESS,
+            ordlint_lsp::Exit::WithoutShutdown => ExitCode::FAILURE,
+        }),
     };
     match result {
         Ok(code) => code,

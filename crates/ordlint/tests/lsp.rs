@@ -1,0 +1,362 @@
+//! End-to-end tests of `ordlint lsp`: the real binary as a child process, real
+//! Content-Length framed JSON-RPC on its stdio.
+
+mod lsp_client;
+
+use lsp_client::{action_edits, apply_edits, file_uri, root, Client};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn lock_handoff() -> String {
+    std::fs::read_to_string(root().join("examples/lock_handoff.c"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn has_rule(params: &Value, rule: &str) -> bool {
+    params["diagnostics"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["code"] == rule))
+}
+
+fn find_rule<'a>(params: &'a Value, rule: &str) -> &'a Value {
+    params["diagnostics"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["code"] == rule))
+        .unwrap_or_else(|| panic!("no {rule} in {params:#}"))
+}
+
+#[test]
+fn quickfix_from_a_code_action_makes_the_diagnostic_go_away() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("lock_handoff.c");
+    let text = lock_handoff();
+    std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+    let uri = file_uri(&path);
+    let mut c = Client::spawn();
+    let init = c.initialize(json!({}), Some(dir.path()), Value::Null);
+    let caps = &init["result"]["capabilities"];
+    assert_eq!(caps["positionEncoding"], "utf-16");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
+    c.open(&uri, &text);
+
+    let published = c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+    assert_eq!(published["version"], 1);
+    let diag = find_rule(&published, "barrier-publication").clone();
+    // Line 43 of the file, `w->lock_acquired = true` after two tabs.
+    assert_eq!(diag["range"]["start"], json!({"line": 42, "character": 2}));
+    assert_eq!(diag["source"], "ordlint");
+    assert_eq!(diag["severity"], 2);
+    assert_eq!(
+        diag["codeDescription"]["href"],
+        ordlint_diagnostics::rule_url("barrier-publication")
+    );
+    let related = diag["relatedInformation"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(related.len(), 1, "{diag:#}");
+    assert_eq!(related[0]["location"]["uri"], uri.as_str());
+    assert_eq!(
+        related[0]["location"]["range"]["start"],
+        json!({"line": 61, "character": 6})
+    );
+    assert!(related[0]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("smp_load_acquire")));
+    assert_eq!(diag["data"]["fix"]["applicability"], "unsafe");
+
+    let resp = c.call(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri},
+            "range": diag["range"],
+            "context": {"diagnostics": [diag]},
+        }),
+    );
+    let actions = resp["result"].as_array().cloned().unwrap_or_default();
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert!(
+        titles.contains(&"ordlint: suppress barrier-publication on this line"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"ordlint: suppress barrier-publication in this file"),
+        "{titles:?}"
+    );
+    let fix = actions
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("smp_store_release"))
+        })
+        .unwrap_or_else(|| panic!("no fix in {titles:?}"));
+    assert_eq!(fix["kind"], "quickfix");
+    assert!(
+        fix.get("isPreferred").is_none(),
+        "an unsafe fix is not preferred"
+    );
+    let edits = action_edits(fix, &uri);
+    let fixed = apply_edits(&text, &edits);
+    assert!(
+        fixed.contains("smp_store_release(&w->lock_acquired, true);"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("if (smp_load_acquire(&wait->lock_acquired))"),
+        "{fixed}"
+    );
+    assert!(!fixed.contains("barrier();"), "{fixed}");
+
+    // Send the same edits as incremental changes, last first so each range is still valid.
+    let mut sorted = edits.clone();
+    sorted.sort_by_key(|e| {
+        std::cmp::Reverse((
+            e["range"]["start"]["line"].as_u64(),
+            e["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    let changes: Vec<Value> = sorted
+        .iter()
+        .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+        .collect();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": changes}),
+    );
+    let after = c.diagnostics(&uri, |p| p["version"] == 2);
+    assert!(!has_rule(&after, "barrier-publication"), "{after:#}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn columns_are_utf16_by_default_and_utf8_when_offered() {
+    let prefix = "\t\t/* ça 😀 */ ";
+    let text = lock_handoff().replace(
+        "\t\tw->lock_acquired = true;",
+        &format!("{prefix}w->lock_acquired = true;"),
+    );
+    for (caps, encoding, column) in [
+        (json!({}), "utf-16", prefix.encode_utf16().count()),
+        (
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}),
+            "utf-8",
+            prefix.len(),
+        ),
+    ] {
+        let mut c = Client::spawn();
+        let init = c.initialize(caps, None, Value::Null);
+        assert_eq!(init["result"]["capabilities"]["positionEncoding"], encoding);
+        let uri = "file:///nonexistent/ordlint-test/utf.c";
+        c.open(uri, &text);
+        let p = c.diagnostics(uri, |p| has_rule(p, "barrier-publication"));
+        let d = find_rule(&p, "barrier-publication");
+        assert_eq!(
+            d["range"]["start"],
+            json!({"line": 42, "character": column}),
+            "{encoding}"
+        );
+        // An edit after the non-ASCII text, in the same encoding, lands where intended.
+        let start = d["range"]["start"].clone();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+                {"range": {"start": start, "end": start}, "text": "/* x */ "}
+            ]}),
+        );
+        let p = c.diagnostics(uri, |p| p["version"] == 2);
+        let d = find_rule(&p, "barrier-publication");
+        assert_eq!(d["range"]["start"]["character"], column + 8, "{encoding}");
+        assert_eq!(c.shutdown(), 0);
+    }
+}
+
+#[test]
+fn malformed_messages_and_unknown_methods_get_errors_and_the_server_lives_on() {
+    let mut c = Client::spawn();
+    c.write_raw(b"Content-Length: 5\r\n\r\n{oops");
+    let e = c.wait_for(|m| m["error"]["code"] == -32700);
+    assert_eq!(e["id"], Value::Null);
+    c.write_raw(b"Content-Length: nope\r\n\r\n");
+    c.wait_for(|m| {
+        m["error"]["code"] == -32700
+            && m["error"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("Content-Length"))
+    });
+    c.send(&json!({"jsonrpc": "2.0", "id": 41}));
+    let e = c.wait_for(|m| m["error"]["code"] == -32600);
+    assert_eq!(e["id"], 41);
+    // Before initialize, requests are refused.
+    let early = c.call("textDocument/codeAction", json!({}));
+    assert_eq!(early["error"]["code"], -32002);
+    c.initialize(json!({}), None, Value::Null);
+    let unknown = c.call("ordlint/noSuchMethod", json!({}));
+    assert_eq!(unknown["error"]["code"], -32601);
+    let bad_params = c.call("textDocument/codeAction", json!({"textDocument": 3}));
+    assert_eq!(bad_params["error"]["code"], -32602);
+    // Notifications with bad params and for unopened documents are ignored.
+    c.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///never/opened.c", "version": 3}, "contentChanges": []}));
+    c.notify("textDocument/didOpen", json!({"textDocument": 7}));
+    // A code action for a file that was never opened: no actions, no error.
+    let none = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": "file:///never/opened.c"},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+               "context": {"diagnostics": []}}),
+    );
+    assert_eq!(none["result"], json!([]));
+    // Text that is not C at all still gets an answer (empty), not a crash.
+    let uri = "file:///nonexistent/garbage.c";
+    c.open(uri, "}}}{{{ ) barrier(); x = ;;; \u{0}\u{1} WRITE_ONCE(");
+    c.diagnostics(uri, |_| true);
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn close_clears_and_exit_codes_follow_the_protocol() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    let uri = "file:///nonexistent/close.c";
+    c.open(uri, &lock_handoff());
+    c.diagnostics(uri, |p| has_rule(p, "barrier-publication"));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    c.diagnostics(uri, |p| p["diagnostics"] == json!([]));
+    assert_eq!(c.shutdown(), 0);
+
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.wait_exit(), 1, "exit without shutdown");
+
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    c.close_stdin();
+    assert_eq!(c.wait_exit(), 0, "the client went away");
+}
+
+#[test]
+fn settings_select_rules_and_limit_file_size() {
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({}),
+        None,
+        json!({"ignore": ["barrier-publication"], "maxFileBytes": 1000}),
+    );
+    let small = "file:///nonexistent/small.c";
+    let text = lock_handoff();
+    c.open(small, &text[..]);
+    // Over the size limit: published empty, and said in the log.
+    let p = c.diagnostics(small, |_| true);
+    assert_eq!(p["diagnostics"], json!([]));
+    c.wait_for(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("not linted"))
+    });
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ordlint": {"ignore": ["barrier-publication"]}}}),
+    );
+    let p = c.diagnostics(small, |_| true);
+    assert!(!has_rule(&p, "barrier-publication"), "{p:#}");
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ordlint": {}}}),
+    );
+    c.diagnostics(small, |p| has_rule(p, "barrier-publication"));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ordlint": {"select": ["no-such-rule"]}}}),
+    );
+    c.wait_for(|m| {
+        m["method"] == "window/showMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("no-such-rule"))
+    });
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn workspace_index_names_the_reader_in_another_file_with_progress() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let src = root().join("fixtures/barrier-publication/cross_file_completion");
+    for name in ["producer.c", "consumer.c"] {
+        let text = std::fs::read_to_string(src.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let producer = dir.path().join("producer.c");
+    let consumer_uri = file_uri(&dir.path().join("consumer.c"));
+    let uri = file_uri(&producer);
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"window": {"workDoneProgress": true}}),
+        Some(dir.path()),
+        Value::Null,
+    );
+    c.wait_for(|m| m["method"] == "window/workDoneProgress/create");
+    c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
+    let end = c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert!(
+        end["params"]["value"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("indexed 2 of 2")),
+        "{end:#}"
+    );
+    let text = std::fs::read_to_string(&producer).unwrap_or_else(|e| panic!("{e}"));
+    c.open(&uri, &text);
+    let p = c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+    let d = find_rule(&p, "barrier-publication");
+    let related = &d["relatedInformation"][0]["location"];
+    assert_eq!(related["uri"], consumer_uri.as_str(), "{d:#}");
+    assert_eq!(related["range"]["start"]["line"], 5);
+    // The fix edits the reader in the other file too.
+    let other = action_edits(
+        &json!({"edit": {"changes": d["data"]["fix"]["changes"].as_array().map(|l| {
+            l.iter().map(|f| (f["uri"].as_str().unwrap_or("").to_owned(), f["edits"].clone())).collect::<serde_json::Map<_, _>>()
+        })}}),
+        &consumer_uri,
+    );
+    assert_eq!(other.len(), 1, "{d:#}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn a_burst_of_edits_publishes_only_the_newest_version() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    let uri = "file:///nonexistent/burst.c";
+    let text = lock_handoff();
+    c.open(uri, &text);
+    c.diagnostics(uri, |p| p["version"] == 1);
+    for v in 2..=20 {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": format!("{text}\n/* {v} */\n")}]}),
+        );
+    }
+    let last = c.diagnostics(uri, |p| p["version"] == 20);
+    assert!(has_rule(&last, "barrier-publication"));
+    // Nothing older than what was published last arrives afterwards.
+    let late = c.try_wait_for(
+        &|m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"] != 20
+        },
+        Duration::from_millis(400),
+    );
+    assert!(late.is_none(), "{late:#?}");
+    let versions: Vec<i64> = c
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .collect();
+    assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+    assert!(versions.len() < 10, "the burst was debounced: {versions:?}");
+    assert_eq!(c.shutdown(), 0);
+}

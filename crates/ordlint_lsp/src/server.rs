@@ -1,0 +1,772 @@
+//! The server loop: lifecycle, document sync, debounced linting, publishing, code actions,
+//! configuration, workspace indexing and cancellation. One thread owns all state; lints run
+//! on the worker thread and the workspace index is built on the indexer thread.
+
+use crate::actions::{self, EditSupport};
+use crate::config::Settings;
+use crate::convert::{self, Encoding};
+use crate::documents::Document;
+use crate::indexer::{self, IndexEvent};
+use crate::lint::{self, Job, LintJob, LintOutcome};
+use crate::transport::{self, Incoming, Outgoing};
+use crate::workspace::SharedIndex;
+use crossbeam_channel::{select, Receiver, Sender};
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{self as n, Notification as _};
+use lsp_types::request::{self as r, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionOptions, CodeActionParams, CodeActionProviderCapability,
+    DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult, MessageType,
+    NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams, Registration,
+    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
+    WorkDoneProgressReport,
+};
+use ordlint_core::RuleSet;
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// `shutdown` then `exit`, or the client closed the stream.
+    Clean,
+    /// `exit` without `shutdown` (the protocol asks for exit status 1).
+    WithoutShutdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Uninitialized,
+    Running,
+    ShuttingDown,
+}
+
+/// Progress reporting for the current indexing run.
+#[derive(Debug)]
+enum Progress {
+    /// The client cannot show progress.
+    Unsupported,
+    /// `window/workDoneProgress/create` was sent; messages wait for the answer.
+    Waiting(RequestId, Vec<WorkDoneProgress>),
+    /// The token is usable.
+    Ready,
+}
+
+/// Serve one client over `input`/`output` until `exit` or end of input.
+pub fn serve<R, W>(input: R, output: W) -> Exit
+where
+    R: BufRead + Send + 'static,
+    W: Write + Send + 'static,
+{
+    let incoming = transport::spawn_reader(input);
+    let (out, writer) = transport::spawn_writer(output);
+    let index = SharedIndex::default();
+    let (done_tx, done_rx) = crossbeam_channel::unbounded();
+    let (index_tx, index_rx) = crossbeam_channel::unbounded();
+    let jobs = lint::spawn(index.clone(), done_tx);
+    let mut server = Server::new(out, jobs, index, index_tx);
+    let exit = server.run(&incoming, &done_rx, &index_rx);
+    if let Some(cancel) = &server.indexer_cancel {
+        cancel.store(true, Ordering::Relaxed);
+    }
+    drop(server);
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    exit
+}
+
+struct Server {
+    out: Sender<Outgoing>,
+    jobs: Sender<Job>,
+    index: SharedIndex,
+    index_tx: Sender<IndexEvent>,
+    phase: Phase,
+    encoding: Encoding,
+    edits: EditSupport,
+    progress_supported: bool,
+    watch_dynamic: bool,
+    settings: Settings,
+    rules: Arc<RuleSet>,
+    docs: HashMap<Uri, Document>,
+    due: HashMap<Uri, Instant>,
+    in_flight: HashSet<Uri>,
+    last_change: HashMap<Uri, Instant>,
+    roots: Vec<PathBuf>,
+    indexer_cancel: Option<Arc<AtomicBool>>,
+    index_run: u32,
+    progress: Progress,
+    next_id: i32,
+    warned_large: HashSet<Uri>,
+}
+
+impl Server {
+    fn new(
+        out: Sender<Outgoing>,
+        jobs: Sender<Job>,
+        index: SharedIndex,
+        index_tx: Sender<IndexEvent>,
+    ) -> Self {
+        Server {
+            out,
+            jobs,
+            index,
+            index_tx,
+            phase: Phase::Uninitialized,
+            encoding: Encoding::Utf16,
+            edits: EditSupport::default(),
+            progress_supported: false,
+            watch_dynamic: false,
+            settings: Settings::default(),
+            rules: Arc::new(RuleSet::defaults()),
+            docs: HashMap::new(),
+            due: HashMap::new(),
+            in_flight: HashSet::new(),
+            last_change: HashMap::new(),
+            roots: Vec::new(),
+            indexer_cancel: None,
+            index_run: 0,
+            progress: Progress::Unsupported,
+            next_id: 0,
+            warned_large: HashSet::new(),
+        }
+    }
+
+    fn run(
+        &mut self,
+        incoming: &Receiver<Incoming>,
+        done: &Receiver<LintOutcome>,
+        index_events: &Receiver<IndexEvent>,
+    ) -> Exit {
+        loop {
+            let timeout = self
+                .due
+                .values()
+                .min()
+                .map_or(Duration::from_secs(3600), |t| {
+                    t.saturating_duration_since(Instant::now())
+                });
+            select! {
+                recv(incoming) -> msg => {
+                    let mut batch = vec![msg.unwrap_or(Incoming::Eof)];
+                    batch.extend(incoming.try_iter());
+                    if let Some(exit) = self.handle_batch(batch) {
+                        return exit;
+                    }
+                }
+                recv(done) -> outcome => {
+                    if let Ok(outcome) = outcome {
+                        self.on_linted(outcome);
+                    }
+                }
+                recv(index_events) -> event => {
+                    if let Ok(event) = event {
+                        self.on_index_event(event);
+                    }
+                }
+                default(timeout) => {}
+            }
+            self.dispatch_due();
+        }
+    }
+
+    /// Handle the messages that arrived together: cancellations first, so a request
+    /// cancelled before it was handled is answered with `RequestCancelled`.
+    fn handle_batch(&mut self, batch: Vec<Incoming>) -> Option<Exit> {
+        let cancelled: HashSet<RequestId> = batch
+            .iter()
+            .filter_map(|m| match m {
+                Incoming::Message(Message::Notification(n)) if n.method == n::Cancel::METHOD => {
+                    match n.params.get("id")? {
+                        serde_json::Value::Number(x) => {
+                            Some(RequestId::from(i32::try_from(x.as_i64()?).ok()?))
+                        }
+                        serde_json::Value::String(s) => Some(RequestId::from(s.clone())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect();
+        for msg in batch {
+            match msg {
+                Incoming::Eof => return Some(Exit::Clean),
+                Incoming::Malformed { id, code, message } => {
+                    self.send_raw(transport::error_response(id, code, &message));
+                }
+                Incoming::Message(Message::Request(req)) => {
+                    if cancelled.contains(&req.id) {
+                        self.respond_err(req.id, ErrorCode::RequestCanceled, "request cancelled");
+                    } else {
+                        self.on_request(req);
+                    }
+                }
+                Incoming::Message(Message::Notification(not)) => {
+                    if let Some(exit) = self.on_notification(not) {
+                        return Some(exit);
+                    }
+                }
+                Incoming::Message(Message::Response(resp)) => self.on_response(resp),
+            }
+        }
+        None
+    }
+
+    // ----- requests -------------------------------------------------------------------------
+
+    fn on_request(&mut self, req: Request) {
+        match (self.phase, req.method.as_str()) {
+            (Phase::Uninitialized, r::Initialize::METHOD) => self.initialize(req),
+            (Phase::Uninitialized, _) => {
+                self.respond_err(
+                    req.id,
+                    ErrorCode::ServerNotInitialized,
+                    "server not initialized",
+                );
+            }
+            (_, r::Initialize::METHOD) => {
+                self.respond_err(req.id, ErrorCode::InvalidRequest, "already initialized");
+            }
+            (Phase::ShuttingDown, _) => {
+                self.respond_err(req.id, ErrorCode::InvalidRequest, "server is shutting down");
+            }
+            (_, r::Shutdown::METHOD) => {
+                self.phase = Phase::ShuttingDown;
+                if let Some(cancel) = &self.indexer_cancel {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                self.respond(req.id, serde_json::Value::Null);
+            }
+            (_, r::CodeActionRequest::METHOD) => {
+                match serde_json::from_value::<CodeActionParams>(req.params) {
+                    Ok(params) => {
+                        let edits = self.edits;
+                        let actions =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                actions::code_actions(&params, edits)
+                            }));
+                        match actions {
+                            Ok(actions) => self.respond(req.id, actions),
+                            Err(_) => {
+                                self.respond_err(req.id, ErrorCode::InternalError, "internal error")
+                            }
+                        }
+                    }
+                    Err(e) => self.respond_err(req.id, ErrorCode::InvalidParams, &e.to_string()),
+                }
+            }
+            _ => {
+                let msg = format!("unknown method {}", req.method);
+                self.respond_err(req.id, ErrorCode::MethodNotFound, &msg);
+            }
+        }
+    }
+
+    fn initialize(&mut self, req: Request) {
+        let params: InitializeParams = match serde_json::from_value(req.params) {
+            Ok(p) => p,
+            Err(e) => {
+                self.respond_err(req.id, ErrorCode::InvalidParams, &e.to_string());
+                return;
+            }
+        };
+        let caps = &params.capabilities;
+        self.encoding = Encoding::negotiate(
+            caps.general
+                .as_ref()
+                .and_then(|g| g.position_encodings.as_deref()),
+        );
+        self.edits.document_changes = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.document_changes)
+            .unwrap_or(false);
+        self.progress_supported = caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false);
+        self.watch_dynamic = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if let Some(options) = &params.initialization_options {
+            self.apply_settings(options);
+        }
+        #[allow(deprecated)]
+        let root_uri = params.root_uri.clone();
+        self.roots = match &params.workspace_folders {
+            Some(folders) if !folders.is_empty() => folders
+                .iter()
+                .filter_map(|f| convert::uri_to_path(&f.uri))
+                .map(PathBuf::from)
+                .collect(),
+            _ => root_uri
+                .as_ref()
+                .and_then(convert::uri_to_path)
+                .map(PathBuf::from)
+                .into_iter()
+                .collect(),
+        };
+        let result = InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(self.encoding.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                            include_text: Some(false),
+                        })),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        resolve_provider: Some(false),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "ordlint".to_owned(),
+                version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+            }),
+        };
+        self.phase = Phase::Running;
+        self.respond(req.id, result);
+    }
+
+    // ----- notifications --------------------------------------------------------------------
+
+    fn on_notification(&mut self, not: Notification) -> Option<Exit> {
+        if not.method == n::Exit::METHOD {
+            return Some(match self.phase {
+                Phase::ShuttingDown => Exit::Clean,
+                _ => Exit::WithoutShutdown,
+            });
+        }
+        if self.phase != Phase::Running {
+            return None;
+        }
+        let method = not.method.clone();
+        let handled = match method.as_str() {
+            n::Initialized::METHOD => {
+                self.on_initialized();
+                Ok(())
+            }
+            n::DidOpenTextDocument::METHOD => parse(not).map(|p| self.did_open(p)),
+            n::DidChangeTextDocument::METHOD => parse(not).map(|p| self.did_change(p)),
+            n::DidSaveTextDocument::METHOD => parse(not).map(|p| self.did_save(p)),
+            n::DidCloseTextDocument::METHOD => parse(not).map(|p| self.did_close(p)),
+            n::DidChangeWatchedFiles::METHOD => parse(not).map(|p| self.did_change_watched(p)),
+            n::DidChangeConfiguration::METHOD => parse(not)
+                .map(|p: DidChangeConfigurationParams| self.did_change_configuration(&p.settings)),
+            n::DidChangeWorkspaceFolders::METHOD => parse(not).map(|p| self.did_change_folders(p)),
+            // $/cancelRequest is handled per batch; other notifications need nothing.
+            _ => Ok(()),
+        };
+        if let Err(e) = handled {
+            self.log(
+                MessageType::WARNING,
+                &format!("ignored malformed {method}: {e}"),
+            );
+        }
+        None
+    }
+
+    fn on_initialized(&mut self) {
+        if self.watch_dynamic {
+            let watchers = ["**/*.c", "**/*.h", "**/*.rs"]
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String((*g).to_owned()),
+                    kind: None,
+                })
+                .collect();
+            let params = RegistrationParams {
+                registrations: vec![Registration {
+                    id: "ordlint-watch".to_owned(),
+                    method: n::DidChangeWatchedFiles::METHOD.to_owned(),
+                    register_options: serde_json::to_value(
+                        DidChangeWatchedFilesRegistrationOptions { watchers },
+                    )
+                    .ok(),
+                }],
+            };
+            self.request(r::RegisterCapability::METHOD, params);
+        }
+        self.start_indexing();
+    }
+
+    fn did_open(&mut self, p: DidOpenTextDocumentParams) {
+        let d = p.text_document;
+        let doc = Document::new(d.uri.clone(), &d.language_id, d.version, d.text);
+        self.docs.insert(d.uri.clone(), doc);
+        self.schedule(&d.uri, Instant::now());
+    }
+
+    fn did_change(&mut self, p: DidChangeTextDocumentParams) {
+        let uri = p.text_document.uri;
+        let enc = self.encoding;
+        let Some(doc) = self.docs.get_mut(&uri) else {
+            return;
+        };
+        doc.apply(p.text_document.version, p.content_changes, enc);
+        let now = Instant::now();
+        let quiet = self
+            .last_change
+            .get(&uri)
+            .is_none_or(|t| now.duration_since(*t) >= self.settings.debounce());
+        // The first edit after a quiet spell is linted at once; a burst is coalesced until
+        // it has been quiet for the debounce interval.
+        let due = if quiet {
+            now
+        } else {
+            now + self.settings.debounce()
+        };
+        self.last_change.insert(uri.clone(), now);
+        self.schedule(&uri, due);
+    }
+
+    fn did_save(&mut self, p: DidSaveTextDocumentParams) {
+        // The index already holds the live text; other documents may pair with it.
+        self.relint_others(Some(&p.text_document.uri));
+    }
+
+    fn did_close(&mut self, p: DidCloseTextDocumentParams) {
+        let uri = p.text_document.uri;
+        if let Some(doc) = self.docs.remove(&uri) {
+            let _ = self.jobs.send(Job::Close(doc.path));
+        }
+        self.due.remove(&uri);
+        self.last_change.remove(&uri);
+        self.warned_large.remove(&uri);
+        self.notify(
+            n::PublishDiagnostics::METHOD,
+            PublishDiagnosticsParams::new(uri, Vec::new(), None),
+        );
+        self.relint_others(None);
+    }
+
+    fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
+        let open: HashSet<&str> = self.docs.values().map(|d| d.path.as_str()).collect();
+        let paths: Vec<String> = p
+            .changes
+            .iter()
+            .filter_map(|c| convert::uri_to_path(&c.uri))
+            .filter(|p| !open.contains(p.as_str()))
+            .collect();
+        if !paths.is_empty() {
+            let _ = self.jobs.send(Job::Refresh(paths));
+            self.relint_others(None);
+        }
+    }
+
+    fn did_change_configuration(&mut self, settings: &serde_json::Value) {
+        // Clients that pull configuration send `null`; keep the current settings then.
+        if settings.is_null() {
+            return;
+        }
+        self.apply_settings(settings);
+        self.relint_others(None);
+    }
+
+    fn did_change_folders(&mut self, p: DidChangeWorkspaceFoldersParams) {
+        let removed: HashSet<PathBuf> = p
+            .event
+            .removed
+            .iter()
+            .filter_map(|f| convert::uri_to_path(&f.uri))
+            .map(PathBuf::from)
+            .collect();
+        self.roots.retain(|r| !removed.contains(r));
+        self.roots.extend(
+            p.event
+                .added
+                .iter()
+                .filter_map(|f| convert::uri_to_path(&f.uri))
+                .map(PathBuf::from),
+        );
+        self.start_indexing();
+    }
+
+    fn apply_settings(&mut self, value: &serde_json::Value) {
+        match Settings::from_value(value).and_then(|s| s.rules().map(|r| (s, r))) {
+            Ok((settings, rules)) => {
+                self.settings = settings;
+                self.rules = Arc::new(rules);
+            }
+            Err(e) => self.show(MessageType::WARNING, &e),
+        }
+    }
+
+    // ----- linting --------------------------------------------------------------------------
+
+    fn schedule(&mut self, uri: &Uri, due: Instant) {
+        self.due.insert(uri.clone(), due);
+    }
+
+    fn relint_others(&mut self, except: Option<&Uri>) {
+        let due = Instant::now() + self.settings.debounce();
+        let uris: Vec<Uri> = self
+            .docs
+            .keys()
+            .filter(|u| Some(*u) != except)
+            .cloned()
+            .collect();
+        for uri in uris {
+            let at = self.due.get(&uri).map_or(due, |t| (*t).min(due));
+            self.schedule(&uri, at);
+        }
+    }
+
+    fn dispatch_due(&mut self) {
+        let now = Instant::now();
+        let ready: Vec<Uri> = self
+            .due
+            .iter()
+            .filter(|(uri, t)| **t <= now && !self.in_flight.contains(*uri))
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for uri in ready {
+            self.due.remove(&uri);
+            let Some(doc) = self.docs.get(&uri) else {
+                continue;
+            };
+            let Some(language) = doc.language else {
+                continue;
+            };
+            let job = LintJob {
+                uri: uri.clone(),
+                path: doc.path.clone(),
+                language,
+                version: doc.version,
+                text: Arc::clone(&doc.text),
+                lines: Arc::clone(&doc.lines),
+                rules: Arc::clone(&self.rules),
+                encoding: self.encoding,
+                max_bytes: self.settings.max_file_bytes(),
+            };
+            if self.jobs.send(Job::Lint(job)).is_ok() {
+                self.in_flight.insert(uri);
+            }
+        }
+    }
+
+    fn on_linted(&mut self, outcome: LintOutcome) {
+        self.in_flight.remove(&outcome.uri);
+        let Some(doc) = self.docs.get(&outcome.uri) else {
+            return;
+        };
+        // Never publish results for text the client no longer has.
+        if doc.version != outcome.version {
+            return;
+        }
+        if let Some(note) = &outcome.skipped {
+            if self.warned_large.insert(outcome.uri.clone()) {
+                self.log(MessageType::WARNING, note);
+            }
+        }
+        self.notify(
+            n::PublishDiagnostics::METHOD,
+            PublishDiagnosticsParams::new(outcome.uri, outcome.diagnostics, Some(outcome.version)),
+        );
+    }
+
+    // ----- workspace indexing ---------------------------------------------------------------
+
+    fn start_indexing(&mut self) {
+        if let Some(cancel) = self.indexer_cancel.take() {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        if self.roots.is_empty() || self.settings.index_workspace == Some(false) {
+            return;
+        }
+        self.index_run += 1;
+        self.progress = if self.progress_supported {
+            let id = self.request(
+                r::WorkDoneProgressCreate::METHOD,
+                WorkDoneProgressCreateParams {
+                    token: self.progress_token(),
+                },
+            );
+            Progress::Waiting(id, Vec::new())
+        } else {
+            Progress::Unsupported
+        };
+        self.indexer_cancel = Some(indexer::spawn(
+            self.index_run,
+            self.roots.clone(),
+            Arc::clone(&self.rules),
+            self.settings.max_file_bytes(),
+            self.index.clone(),
+            self.index_tx.clone(),
+        ));
+    }
+
+    fn progress_token(&self) -> NumberOrString {
+        NumberOrString::String(format!("ordlint/index/{}", self.index_run))
+    }
+
+    fn on_index_event(&mut self, event: IndexEvent) {
+        let run = match &event {
+            IndexEvent::Begin { run, .. }
+            | IndexEvent::Report { run, .. }
+            | IndexEvent::End { run, .. } => *run,
+        };
+        if run != self.index_run {
+            return;
+        }
+        let value = match event {
+            IndexEvent::Begin { files, .. } => WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                title: "ordlint: indexing".to_owned(),
+                cancellable: Some(false),
+                message: Some(format!("{files} C and Rust files")),
+                percentage: Some(0),
+            }),
+            IndexEvent::Report { percent, .. } => {
+                WorkDoneProgress::Report(WorkDoneProgressReport {
+                    cancellable: Some(false),
+                    message: None,
+                    percentage: Some(percent),
+                })
+            }
+            IndexEvent::End {
+                indexed,
+                files,
+                millis,
+                complete,
+                ..
+            } => {
+                let message = if complete {
+                    format!("indexed {indexed} of {files} files in {millis} ms")
+                } else {
+                    "indexing stopped".to_owned()
+                };
+                self.log(MessageType::INFO, &format!("ordlint: {message}"));
+                if complete {
+                    self.relint_others(None);
+                }
+                WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some(message),
+                })
+            }
+        };
+        match &mut self.progress {
+            Progress::Unsupported => {}
+            Progress::Waiting(_, buffered) => buffered.push(value),
+            Progress::Ready => self.send_progress(value),
+        }
+    }
+
+    fn send_progress(&self, value: WorkDoneProgress) {
+        self.notify(
+            n::Progress::METHOD,
+            ProgressParams {
+                token: self.progress_token(),
+                value: ProgressParamsValue::WorkDone(value),
+            },
+        );
+    }
+
+    fn on_response(&mut self, resp: Response) {
+        if let Progress::Waiting(id, buffered) = &mut self.progress {
+            if *id == resp.id {
+                let buffered = std::mem::take(buffered);
+                self.progress = if resp.response_result.is_ok() {
+                    for value in buffered {
+                        self.send_progress(value);
+                    }
+                    Progress::Ready
+                } else {
+                    Progress::Unsupported
+                };
+            }
+        }
+    }
+
+    // ----- output ---------------------------------------------------------------------------
+
+    fn respond(&self, id: RequestId, result: impl serde::Serialize) {
+        let value = serde_json::to_value(result).unwrap_or(serde_json::Value::Null);
+        self.send(Message::Response(Response {
+            id,
+            response_result: Ok(value),
+        }));
+    }
+
+    fn respond_err(&self, id: RequestId, code: ErrorCode, message: &str) {
+        self.send(Message::Response(Response::new_err(
+            id,
+            code as i32,
+            message.to_owned(),
+        )));
+    }
+
+    fn notify(&self, method: &str, params: impl serde::Serialize) {
+        let params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
+        self.send(Message::Notification(Notification {
+            method: method.to_owned(),
+            params,
+        }));
+    }
+
+    fn request(&mut self, method: &str, params: impl serde::Serialize) -> RequestId {
+        self.next_id += 1;
+        let id = RequestId::from(format!("ordlint-{}", self.next_id));
+        let params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
+        self.send(Message::Request(Request {
+            id: id.clone(),
+            method: method.to_owned(),
+            params,
+        }));
+        id
+    }
+
+    fn log(&self, typ: MessageType, message: &str) {
+        self.notify(
+            n::LogMessage::METHOD,
+            lsp_types::LogMessageParams {
+                typ,
+                message: message.to_owned(),
+            },
+        );
+    }
+
+    fn show(&self, typ: MessageType, message: &str) {
+        self.notify(
+            n::ShowMessage::METHOD,
+            lsp_types::ShowMessageParams {
+                typ,
+                message: message.to_owned(),
+            },
+        );
+    }
+
+    fn send(&self, msg: Message) {
+        let _ = self.out.send(Outgoing::Message(msg));
+    }
+
+    fn send_raw(&self, value: serde_json::Value) {
+        let _ = self.out.send(Outgoing::Raw(value));
+    }
+}
+
+fn parse<P: serde::de::DeserializeOwned>(not: Notification) -> Result<P, serde_json::Error> {
+    serde_json::from_value(not.params)
+}

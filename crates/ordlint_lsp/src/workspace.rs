@@ -1,0 +1,221 @@
+//! The workspace's pairing index: built in the background from the files on disk, then kept
+//! current one file at a time (open documents contribute their live text instead of the disk
+//! copy), so that a writer in one file can name its reader in another.
+
+use ordlint_core::prefilter::Prefilter;
+use ordlint_core::{LoweredFile, RuleSet, SourceFile};
+use ordlint_diagnostics::LineIndex;
+use ordlint_ir::Language;
+use ordlint_rules::PairingIndex;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// What an open document contributes: the line index of the indexed text and its own sites.
+#[derive(Debug, Clone)]
+pub struct LiveEntry {
+    /// Line index of the live text that was indexed (for converting partner spans).
+    pub lines: Arc<LineIndex>,
+    /// The document's own sites, kept so a rebuilt disk index can take them back.
+    pub own: PairingIndex,
+}
+
+/// The index and the entries of the documents whose live text it holds.
+#[derive(Debug, Default)]
+pub struct IndexState {
+    /// Writers and readers of every shared location in the workspace.
+    pub index: PairingIndex,
+    /// Open documents (by path) whose entries come from the editor, not the disk.
+    pub live: HashMap<String, LiveEntry>,
+}
+
+impl IndexState {
+    /// Replace `file`'s entries with its live text's (the lint of an open document).
+    pub fn set_live(&mut self, file: &LoweredFile, lines: Arc<LineIndex>) {
+        let path = &file.source.path;
+        let mut own = PairingIndex::new();
+        file.add_to_index(&mut own);
+        self.index.remove_file(path);
+        self.index.merge(own.clone());
+        self.index.finish();
+        self.live.insert(path.clone(), LiveEntry { lines, own });
+    }
+}
+
+/// The index shared between the lint worker and the background indexer.
+#[derive(Debug, Default, Clone)]
+pub struct SharedIndex(Arc<Mutex<IndexState>>);
+
+impl SharedIndex {
+    /// Lock the state (a panic elsewhere never makes the index unusable).
+    pub fn lock(&self) -> MutexGuard<'_, IndexState> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Replace the disk part of the index with `built`, keeping the live documents' entries.
+    pub fn install(&self, mut built: PairingIndex) {
+        let mut state = self.lock();
+        for (path, entry) in &state.live {
+            built.remove_file(path);
+            built.merge(entry.own.clone());
+        }
+        built.finish();
+        state.index = built;
+    }
+
+    /// A document was closed: its entries come from the disk again.
+    pub fn close(&self, path: &str, max_bytes: u64) {
+        self.lock().live.remove(path);
+        self.refresh_from_disk(path, max_bytes);
+    }
+
+    /// Re-read one file from disk into the index (or drop it when it is gone), unless the
+    /// editor holds it open.
+    pub fn refresh_from_disk(&self, path: &str, max_bytes: u64) {
+        let lowered = lower_disk_file(Path::new(path), max_bytes);
+        let mut state = self.lock();
+        if state.live.contains_key(path) {
+            return;
+        }
+        state.index.remove_file(path);
+        if let Some(f) = lowered {
+            f.add_to_index(&mut state.index);
+        }
+        state.index.finish();
+    }
+}
+
+/// Every C and Rust file under `roots`, honouring `.ignore` everywhere and `.gitignore` in git
+/// repositories (as `ordlint check` does), sorted.
+pub fn workspace_files(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for root in roots {
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .parents(true)
+            .git_ignore(true)
+            .require_git(true)
+            .build();
+        for entry in walker.flatten() {
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            if is_file && Language::from_path(&entry.path().to_string_lossy()).is_some() {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Read and lower one file from disk; `None` when it is unreadable, too large, binary, not
+/// UTF-8 or not C/Rust. Lowering runs under `catch_unwind`.
+pub fn lower_disk_file(path: &Path, max_bytes: u64) -> Option<LoweredFile> {
+    let text = read_text(path, max_bytes)?;
+    lower_text(&path.to_string_lossy(), text)
+}
+
+fn read_text(path: &Path, max_bytes: u64) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max_bytes {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.contains(&0) {
+        return None;
+    }
+    String::from_utf8(bytes).ok()
+}
+
+fn lower_text(path: &str, text: String) -> Option<LoweredFile> {
+    let source = SourceFile::new(path, text)?;
+    std::panic::catch_unwind(|| LoweredFile::new(source)).ok()
+}
+
+/// Build the pairing index of `files` the way a check run does: files with a trigger token of
+/// the enabled rules, then the files that mention a name those publish. `progress` is called
+/// with (files done, files total) after each file; `cancelled` is polled between files.
+pub fn build_index(
+    files: &[PathBuf],
+    rules: &RuleSet,
+    max_bytes: u64,
+    progress: &mut dyn FnMut(usize, usize),
+    cancelled: &dyn Fn() -> bool,
+) -> Option<(PairingIndex, usize)> {
+    let prefilter = Prefilter::new(rules);
+    let total = files.len() * 2;
+    let mut index = PairingIndex::new();
+    let mut indexed = 0;
+    let mut published = HashSet::new();
+    let mut others = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        if cancelled() {
+            return None;
+        }
+        if let Some(text) = read_text(path, max_bytes) {
+            if prefilter.matches(text.as_bytes()) {
+                if let Some(f) = lower_text(&path.to_string_lossy(), text) {
+                    published.extend(stored_names(&f));
+                    f.add_to_index(&mut index);
+                    indexed += 1;
+                }
+            } else {
+                others.push(path);
+            }
+        }
+        progress(i + 1, total);
+    }
+    let skipped = files.len() - others.len();
+    for (i, path) in others.iter().enumerate() {
+        if cancelled() {
+            return None;
+        }
+        if let Some(text) = read_text(path, max_bytes) {
+            if mentions_any(&text, &published) {
+                if let Some(f) = lower_text(&path.to_string_lossy(), text) {
+                    f.add_to_index(&mut index);
+                    indexed += 1;
+                }
+            }
+        }
+        progress(files.len() + skipped + i + 1, total);
+    }
+    progress(total, total);
+    index.finish();
+    Some((index, indexed))
+}
+
+/// Names of the shared fields and globals a file stores to: a superset of what it publishes,
+/// read straight from the IR so that partner files are found as a check run finds them.
+fn stored_names(file: &LoweredFile) -> Vec<String> {
+    file.ir
+        .functions
+        .iter()
+        .flat_map(|f| f.events.iter())
+        .filter_map(|e| match &e.kind {
+            ordlint_ir::EventKind::Store(a) => a.target.key.as_ref().map(|k| k.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when `text` contains one of `names` as a whole identifier.
+fn mentions_any(text: &str, names: &HashSet<String>) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| !word.is_empty() && names.contains(word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_match_whole_words_only() {
+        let names: HashSet<String> = ["done".to_owned()].into_iter().collect();
+        assert!(mentions_any("while (!p->done)", &names));
+        assert!(!mentions_any("while (!p->done_x)", &names));
+    }
+}

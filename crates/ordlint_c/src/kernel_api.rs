@@ -511,6 +511,77 @@ pub const MEMBER_MACROS: &[(&str, usize)] = &[
 /// (`current`): never lowered as loads.
 pub const NOT_VARIABLES: &[&str] = &["current", "NULL", "true", "false"];
 
+/// Project helpers a configuration adds to the kernel API (`[kernel-api]` in `ordlint.toml`):
+/// each name is lowered exactly like the kernel API it stands for. Empty by default.
+///
+/// A name listed here wins over the built-in tables, so a project can also re-declare a kernel
+/// name (rarely useful). Names are plain identifiers; function-like macros are matched by the
+/// name before the parenthesis.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiExtensions {
+    /// Compiler-only barriers, like `barrier()`.
+    pub compiler_barriers: Vec<String>,
+    /// Full SMP barriers, like `smp_mb()`.
+    pub full_barriers: Vec<String>,
+    /// Write barriers, like `smp_wmb()`.
+    pub write_barriers: Vec<String>,
+    /// Read barriers, like `smp_rmb()`.
+    pub read_barriers: Vec<String>,
+    /// Release stores taking a pointer and a value, like `smp_store_release(&x, v)`.
+    pub release_stores: Vec<String>,
+    /// Acquire loads taking a pointer, like `smp_load_acquire(&x)`.
+    pub acquire_loads: Vec<String>,
+    /// Lock helpers taking the lock object first, like `spin_lock(&l)`.
+    pub locks: Vec<String>,
+    /// Unlock helpers taking the lock object first, like `spin_unlock(&l)`.
+    pub unlocks: Vec<String>,
+}
+
+impl ApiExtensions {
+    /// True when no name is added.
+    pub fn is_empty(&self) -> bool {
+        self.compiler_barriers.is_empty()
+            && self.full_barriers.is_empty()
+            && self.write_barriers.is_empty()
+            && self.read_barriers.is_empty()
+            && self.release_stores.is_empty()
+            && self.acquire_loads.is_empty()
+            && self.locks.is_empty()
+            && self.unlocks.is_empty()
+    }
+
+    /// Classify a called name: the project's helpers first, then [`classify`].
+    pub fn classify(&self, name: &str) -> Option<Api> {
+        let has = |list: &[String]| list.iter().any(|n| n == name);
+        if has(&self.compiler_barriers) {
+            Some(Api::Fence(FenceKind::Compiler))
+        } else if has(&self.full_barriers) {
+            Some(Api::Fence(FenceKind::Full))
+        } else if has(&self.write_barriers) {
+            Some(Api::Fence(FenceKind::Write))
+        } else if has(&self.read_barriers) {
+            Some(Api::Fence(FenceKind::Read))
+        } else if has(&self.release_stores) {
+            Some(Api::Store {
+                mark: Mark::Release,
+                by_address: true,
+            })
+        } else if has(&self.acquire_loads) {
+            Some(Api::Load {
+                mark: Mark::Acquire,
+                by_address: true,
+                polled: false,
+            })
+        } else if has(&self.locks) {
+            Some(Api::Lock(LockKind::Other))
+        } else if has(&self.unlocks) {
+            Some(Api::Unlock(LockKind::Other))
+        } else {
+            classify(name)
+        }
+    }
+}
+
 /// Classify a called name. `None` means an ordinary call.
 pub fn classify(name: &str) -> Option<Api> {
     if let Some((_, k)) = FENCES.iter().find(|(n, _)| *n == name) {
@@ -797,6 +868,51 @@ fn classify_percpu(name: &str) -> Option<Api> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_helpers_classify_like_the_api_they_stand_for() {
+        let ext = ApiExtensions {
+            compiler_barriers: vec!["my_barrier".into()],
+            release_stores: vec!["my_publish".into()],
+            unlocks: vec!["my_unlock".into()],
+            ..ApiExtensions::default()
+        };
+        assert_eq!(
+            ext.classify("my_barrier"),
+            Some(Api::Fence(FenceKind::Compiler))
+        );
+        assert_eq!(
+            ext.classify("my_publish"),
+            Some(Api::Store {
+                mark: Mark::Release,
+                by_address: true
+            })
+        );
+        assert_eq!(
+            ext.classify("my_unlock"),
+            Some(Api::Unlock(LockKind::Other))
+        );
+        assert_eq!(ext.classify("smp_mb"), classify("smp_mb"));
+        assert_eq!(ApiExtensions::default().classify("my_barrier"), None);
+    }
+
+    #[test]
+    fn lower_with_sees_a_project_barrier() {
+        let src = "void f(struct s *p)\n{\n\tp->a = 1;\n\tmy_barrier();\n\tp->b = 1;\n}\n";
+        let fences = |ir: ordlint_ir::FileIr| {
+            ir.functions
+                .iter()
+                .flat_map(|f| f.events.iter())
+                .filter(|e| matches!(e.kind, ordlint_ir::EventKind::Fence(_)))
+                .count()
+        };
+        let ext = ApiExtensions {
+            compiler_barriers: vec!["my_barrier".into()],
+            ..ApiExtensions::default()
+        };
+        assert_eq!(fences(crate::lower(src)), 0);
+        assert_eq!(fences(crate::lower_with(src, &ext)), 1);
+    }
 
     #[test]
     fn atomic_families_decode_ordering_and_operand_position() {

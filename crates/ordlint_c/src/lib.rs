@@ -16,6 +16,7 @@ mod locals;
 mod lower;
 mod slicing;
 
+pub use kernel_api::ApiExtensions;
 use ordlint_diagnostics::Span;
 use ordlint_ir::{FileIr, Problem};
 
@@ -26,12 +27,18 @@ use ordlint_ir::{FileIr, Problem};
 /// Never fails and never panics on any input; at most one problem per function for syntax the
 /// parser did not understand.
 pub fn lower(source: &str) -> FileIr {
+    lower_with(source, &ApiExtensions::default())
+}
+
+/// [`lower`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
+pub fn lower_with(source: &str, api: &ApiExtensions) -> FileIr {
     let blanked = blanking::blank(source);
     let facts = facts::scan(source);
     let input = lower::Input {
         source,
         facts: &facts,
         qualifiers: &blanked.qualifiers,
+        api,
     };
     let mut out = FileIr::default();
     lower::lower_text(&input, 0, &blanked.text, &mut out);
@@ -48,12 +55,18 @@ pub fn lower(source: &str) -> FileIr {
 /// variables) still come from the whole text, so each function lowers exactly as [`lower`]
 /// would lower it.
 pub fn lower_spans(source: &str, spans: &[Span]) -> FileIr {
+    lower_spans_with(source, spans, &ApiExtensions::default())
+}
+
+/// [`lower_spans`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
+pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> FileIr {
     let blanked = blanking::blank(source);
     let facts = facts::scan(source);
     let input = lower::Input {
         source,
         facts: &facts,
         qualifiers: &blanked.qualifiers,
+        api,
     };
     let mut out = FileIr::default();
     for span in merge_spans(spans) {

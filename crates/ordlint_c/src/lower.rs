@@ -29,6 +29,8 @@ pub(crate) struct Input<'a> {
     pub facts: &'a Facts,
     /// Where `__rcu` / `__percpu` were blanked.
     pub qualifiers: &'a [(Span, Qualifier)],
+    /// Project helpers added to the kernel API by configuration.
+    pub api: &'a kernel_api::ApiExtensions,
 }
 
 /// Parse `text` with tree-sitter-c.
@@ -981,7 +983,7 @@ impl Walker<'_> {
             .child_by_field_name("function")
             .filter(|f| f.kind() == "identifier")?;
         let name = self.text(callee);
-        (kernel_api::is_loop_macro(name) || kernel_api::classify(name) == Some(Api::ScopedGuard))
+        (kernel_api::is_loop_macro(name) || self.input.api.classify(name) == Some(Api::ScopedGuard))
             .then_some(call)
     }
 
@@ -994,7 +996,7 @@ impl Walker<'_> {
         let whole = self.span(header).cover(self.span(body));
         let saved = self.stmt;
         self.stmt = self.span(header);
-        if kernel_api::classify(&name) == Some(Api::ScopedGuard) {
+        if self.input.api.classify(&name) == Some(Api::ScopedGuard) {
             let class = args
                 .first()
                 .map(|a| self.text(*a).to_owned())
@@ -1612,7 +1614,7 @@ impl Walker<'_> {
         let api = if name.is_empty() {
             None
         } else {
-            kernel_api::classify(&name)
+            self.input.api.classify(&name)
         };
         let span = self.span(n);
         match api {

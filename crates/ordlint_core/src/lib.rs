@@ -11,6 +11,7 @@ pub mod prefilter;
 pub mod ruleset;
 pub mod run;
 pub mod source;
+pub mod suppression;
 
 pub use ruleset::{RuleSelection, RuleSet};
 pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
@@ -113,6 +114,7 @@ pub fn lint(file: &LoweredFile, index: &PairingIndex, rules: &RuleSet) -> Vec<Di
             )),
         }
     }
+    suppression::apply(file, rules, &mut out);
     out.sort_by(Diagnostic::output_order);
     out.dedup();
     out

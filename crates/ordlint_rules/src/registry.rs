@@ -5,7 +5,9 @@ use crate::rules;
 
 static ALL: &[&RuleDef] = &[
     &rules::barrier_publication::RULE,
+    &rules::invalid_suppression::RULE,
     &rules::unordered_flag_read::RULE,
+    &rules::unused_suppression::RULE,
 ];
 
 /// Every registered rule, in name order.

@@ -1,0 +1,24 @@
+//! unused-suppression: an `ordlint: allow(…)` comment that silences nothing.
+//!
+//! A pseudo-rule: suppression comments are read by `ordlint_core::suppression` after the other
+//! rules ran on a file, so this `check` does nothing; the declaration makes the name
+//! selectable, ignorable and documented like any rule.
+
+use crate::contract::{Langs, Report, RuleContext, RuleDef};
+use ordlint_diagnostics::{FixAvailability, Severity, Tier};
+
+pub(crate) static RULE: RuleDef = RuleDef {
+    name: "unused-suppression",
+    page: include_str!("../../../../rules/unused-suppression.md"),
+    tier: Tier::Default,
+    severity: Severity::Warning,
+    langs: Langs::Both,
+    triggers: &["ordlint:"],
+    pairing: false,
+    fires_on_partners: false,
+    fix: FixAvailability::Always,
+    check,
+};
+
+/// Reported by the core's suppression pass, not here.
+fn check(_ctx: &RuleContext<'_>, _out: &mut Report<'_>) {}

@@ -18,6 +18,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         ..RuleSelection::default()
     };
     let rules = RuleSet::from_selection(&selection)?;
+    if crate::fix_cmd::wanted(args) {
+        let options = RunOptions {
+            rules,
+            jobs: args.jobs,
+            prefilter: !args.no_prefilter,
+            ..RunOptions::default()
+        };
+        return crate::fix_cmd::run(args, options);
+    }
     let mut sources = SourceMap::new();
     let result = match &args.stdin_filename {
         Some(name) => {
@@ -87,7 +96,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     })
 }
 
-fn load_sources(diagnostics: &[Diagnostic], sources: &mut SourceMap) {
+pub(crate) fn load_sources(diagnostics: &[Diagnostic], sources: &mut SourceMap) {
     let paths = diagnostics.iter().flat_map(|d| {
         std::iter::once(&d.location.path).chain(d.related.iter().map(|r| &r.location.path))
     });
@@ -100,7 +109,7 @@ fn load_sources(diagnostics: &[Diagnostic], sources: &mut SourceMap) {
     }
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -80,6 +80,18 @@ pub struct CheckArgs {
     /// Read the source from stdin and lint it as if it were this path.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Apply safe fixes (re-linting until nothing changes) and report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply unsafe fixes (partner sites in other files, loop rewrites); implies --fix.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what --fix (or --unsafe-fixes) would change; write nothing.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write an `ordlint: allow(…) -- TODO: justify` comment above each finding.
+    #[arg(long, conflicts_with_all = ["fix", "unsafe_fixes", "diff"])]
+    pub add_suppressions: bool,
 }
 
 /// Arguments of `ordlint rule`.

@@ -3,6 +3,7 @@
 
 mod check;
 mod cli;
+mod fix_cmd;
 mod rule_cmd;
 
 use clap::Parser;

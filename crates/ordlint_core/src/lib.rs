@@ -7,6 +7,7 @@
 //! linting one file becomes one internal-error diagnostic for that file.
 
 pub mod fix;
+pub mod fixing;
 pub mod prefilter;
 pub mod ruleset;
 pub mod run;

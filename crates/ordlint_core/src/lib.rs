@@ -6,6 +6,8 @@
 //! line, column, rule) and identical for any number of jobs and any file order; a panic while
 //! linting one file becomes one internal-error diagnostic for that file.
 
+pub mod baseline;
+pub mod changed_lines;
 pub mod fix;
 pub mod fixing;
 pub mod prefilter;

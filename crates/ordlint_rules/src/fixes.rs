@@ -92,6 +92,44 @@ pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Edit {
     }
 }
 
+/// The span of the called name at the start of the call expression `call` (`clear_bit` in
+/// `clear_bit(LOCK, &w->flags)`); `None` when the text does not start with an identifier
+/// followed by `(`.
+pub fn callee_span(ctx: &RuleContext<'_>, call: Span) -> Option<Span> {
+    let text = ctx.text(call);
+    let name_len = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    let rest = text.get(name_len..)?.trim_start();
+    (name_len > 0 && rest.starts_with('(')).then(|| Span::new(call.start, call.start + name_len))
+}
+
+/// Rename the function called by the call expression `call` (`clear_bit(…)` →
+/// `clear_bit_unlock(…)`), keeping its arguments; `None` when `call` is not a plain call.
+pub fn rename_call(ctx: &RuleContext<'_>, call: Span, new_name: &str) -> Option<Edit> {
+    callee_span(ctx, call).map(|name| replace(ctx, name, new_name))
+}
+
+/// Insert the statement `text` on a new line after the statement `stmt`, with the same
+/// indentation; `None` when `stmt` does not start its own line.
+pub fn insert_after_statement(ctx: &RuleContext<'_>, stmt: Span, text: &str) -> Option<Edit> {
+    let line_start = ctx
+        .source
+        .get(..stmt.start)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent = ctx.source.get(line_start..stmt.start)?;
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    Some(replace(
+        ctx,
+        Span::new(stmt.end, stmt.end),
+        format!("\n{indent}{text}"),
+    ))
+}
+
 /// The location a diagnostic's partner note points at.
 pub fn site_location(site: &Site) -> Location {
     site.location.clone()

@@ -4,10 +4,19 @@ use crate::contract::RuleDef;
 use crate::rules;
 
 static ALL: &[&RuleDef] = &[
+    &rules::atomic_set_unlock::RULE,
     &rules::barrier_publication::RULE,
-    &rules::invalid_suppression::RULE,
+    &rules::bit_lock_release::RULE,
+    &rules::clear_bit_wake_up::RULE,
+    &rules::deprecated_barrier_api::RULE,
+    &rules::mb_atomic_non_rmw::RULE,
+    &rules::rcu_plain_publication::RULE,
+    &rules::smp_barrier_for_device::RULE,
+    &rules::this_cpu_ordering::RULE,
+    &rules::this_cpu_unpaired::RULE,
     &rules::unordered_flag_read::RULE,
-    &rules::unused_suppression::RULE,
+    &rules::waitqueue_active_unordered::RULE,
+    &rules::write_once_publication::RULE,
 ];
 
 /// Every registered rule, in name order.

@@ -360,3 +360,41 @@ fn a_burst_of_edits_publishes_only_the_newest_version() {
     assert!(versions.len() < 10, "the burst was debounced: {versions:?}");
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn suppression_actions_silence_the_rule_on_the_line_and_in_the_file() {
+    let text = lock_handoff();
+    for (which, expected) in [
+        ("on this line", "\t\t/* ordlint: allow(barrier-publication) -- reason */\n\t\tw->lock_acquired = true;"),
+        ("in this file", "// SPDX-License-Identifier: GPL-2.0\n/* ordlint: allow-file(barrier-publication) -- reason */\n"),
+    ] {
+        let mut c = Client::spawn();
+        c.initialize(json!({"workspace": {"workspaceEdit": {"documentChanges": true}}}), None, Value::Null);
+        let uri = "file:///nonexistent/suppress.c";
+        c.open(uri, &text);
+        let p = c.diagnostics(uri, |p| has_rule(p, "barrier-publication"));
+        let diag = find_rule(&p, "barrier-publication").clone();
+        let resp = c.call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        );
+        let title = format!("ordlint: suppress barrier-publication {which}");
+        let action = resp["result"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["title"] == title.as_str()))
+            .unwrap_or_else(|| panic!("no {title:?} in {resp:#}"))
+            .clone();
+        // Versioned edits: pinned to the version the diagnostic was computed for.
+        assert_eq!(action["edit"]["documentChanges"][0]["textDocument"]["version"], 1);
+        let edits = action_edits(&action, uri);
+        let suppressed = apply_edits(&text, &edits);
+        assert!(suppressed.contains(expected), "{suppressed}");
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": suppressed}]}),
+        );
+        let after = c.diagnostics(uri, |p| p["version"] == 2);
+        assert_eq!(after["diagnostics"], json!([]), "{which}: {after:#}");
+        assert_eq!(c.shutdown(), 0);
+    }
+}

@@ -135,6 +135,181 @@ pub fn site_location(site: &Site) -> Location {
     site.location.clone()
 }
 
+/// The byte spans (trimmed) of the top-level arguments of the call that `call` ends with:
+/// for `self.head.store(v, Ordering::Relaxed)` the spans of `v` and `Ordering::Relaxed`.
+/// Empty when the span does not end with a balanced argument list.
+pub fn call_args(ctx: &RuleContext<'_>, call: Span) -> Vec<Span> {
+    let text = ctx.text(call);
+    let bytes = text.as_bytes();
+    if bytes.last() != Some(&b')') {
+        return Vec::new();
+    }
+    let mut depth = 0usize;
+    let mut open = None;
+    for (i, b) in bytes.iter().enumerate().rev() {
+        match b {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    open = Some(i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(open) = open else {
+        return Vec::new();
+    };
+    let inner_start = open + 1;
+    let inner_end = bytes.len() - 1;
+    let mut args = Vec::new();
+    let mut depth = 0usize;
+    let mut start = inner_start;
+    let push = |from: usize, to: usize, args: &mut Vec<Span>| {
+        let piece = text.get(from..to).unwrap_or("");
+        let lead = piece.len() - piece.trim_start().len();
+        let trimmed = piece.trim();
+        if !trimmed.is_empty() {
+            let s = call.start + from + lead;
+            args.push(Span::new(s, s + trimmed.len()));
+        }
+    };
+    for i in inner_start..inner_end {
+        match bytes.get(i) {
+            Some(b'(' | b'[' | b'{') => depth += 1,
+            Some(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
+            Some(b',') if depth == 0 => {
+                push(start, i, &mut args);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    push(start, inner_end, &mut args);
+    args
+}
+
+/// The `use` declarations of a Rust file that mention an atomic module, as text.
+fn atomic_uses(source: &str) -> Vec<&str> {
+    let mut uses = Vec::new();
+    for (i, _) in source.match_indices("use ") {
+        let before = source.get(..i).unwrap_or("");
+        let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+        let prefix = before.get(line_start..).unwrap_or("").trim();
+        if !(prefix.is_empty() || prefix.starts_with("pub")) {
+            continue;
+        }
+        let rest = source.get(i..).unwrap_or("");
+        let Some(end) = rest.find(';') else { continue };
+        let decl = rest.get(..end).unwrap_or("");
+        if decl.contains("atomic") {
+            uses.push(decl);
+        }
+    }
+    uses
+}
+
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text.get(..i).and_then(|s| s.chars().next_back());
+        let after = text.get(i + word.len()..).and_then(|s| s.chars().next());
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !ident(before) && !ident(after)
+    })
+}
+
+/// How a Rust file can spell the atomic ordering `variant` (`Release`): bare when the variant
+/// is imported, `Ordering::Release` when `Ordering` is, `atomic::Ordering::Release` when the
+/// `atomic` module is, else the full `core::sync::atomic::Ordering::Release`.
+pub fn rust_ordering_path(source: &str, variant: &str) -> String {
+    let uses = atomic_uses(source);
+    let glob_ordering = uses.iter().any(|u| u.contains("Ordering::*"));
+    let variant_imported = uses
+        .iter()
+        .any(|u| u.contains("Ordering::") && has_word(u, variant));
+    if glob_ordering || variant_imported {
+        return variant.to_owned();
+    }
+    let ordering_imported = uses.iter().any(|u| {
+        u.trim_end().ends_with("atomic::*")
+            || u.match_indices("Ordering").any(|(i, _)| {
+                let after = u.get(i + "Ordering".len()..).unwrap_or("");
+                let prev = u.get(..i).and_then(|p| p.chars().next_back());
+                !after.starts_with("::")
+                    && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                    && !prev.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+    });
+    if ordering_imported {
+        return format!("Ordering::{variant}");
+    }
+    if uses.iter().any(|u| u.trim_end().ends_with("atomic")) {
+        return format!("atomic::Ordering::{variant}");
+    }
+    format!("core::sync::atomic::Ordering::{variant}")
+}
+
+/// `arg` (an ordering argument as written, e.g. `Ordering::Relaxed` or `Relaxed`) rewritten
+/// to the ordering `variant` in the same path style; `None` when the argument is not a path
+/// ending in an ordering variant (a constant, a variable), which a fix must not guess at.
+pub fn rewrite_ordering_arg(source: &str, arg: &str, variant: &str) -> Option<String> {
+    const VARIANTS: &[&str] = &["Relaxed", "Acquire", "Release", "AcqRel", "SeqCst"];
+    let arg = arg.trim();
+    let (prefix, last) = match arg.rsplit_once("::") {
+        Some((p, l)) => (Some(p), l.trim()),
+        None => (None, arg),
+    };
+    if !VARIANTS.contains(&last) {
+        return None;
+    }
+    match prefix {
+        Some(p) => Some(format!("{p}::{variant}")),
+        None => Some(rust_ordering_path(source, variant)),
+    }
+}
+
+/// How a Rust file can call `std::sync::atomic::fence`: `fence` when it is imported,
+/// `atomic::fence` when the module is, else `core::sync::atomic::fence`.
+pub fn rust_fence_path(source: &str) -> &'static str {
+    let uses = atomic_uses(source);
+    if uses
+        .iter()
+        .any(|u| has_word(u, "fence") || u.trim_end().ends_with("atomic::*"))
+    {
+        "fence"
+    } else if uses.iter().any(|u| u.trim_end().ends_with("atomic")) {
+        "atomic::fence"
+    } else {
+        "core::sync::atomic::fence"
+    }
+}
+
+/// Replace the ordering argument at `arg` of the current file with `variant`, keeping the
+/// path style; `None` when the argument is not a literal ordering path.
+pub fn ordering_edit(ctx: &RuleContext<'_>, arg: Span, variant: &str) -> Option<Edit> {
+    let text = rewrite_ordering_arg(ctx.source, ctx.text(arg), variant)?;
+    Some(replace(ctx, arg, text))
+}
+
+/// Insert `text` as a statement of its own before the statement starting at `at`, on its own
+/// line with the same indentation when `at` starts a line.
+pub fn insert_statement_before(ctx: &RuleContext<'_>, at: usize, text: &str) -> Edit {
+    let line_start = ctx
+        .source
+        .get(..at)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let indent = ctx.source.get(line_start..at).unwrap_or("");
+    let replacement = if indent.chars().all(|c| c == ' ' || c == '\t') {
+        format!("{text}\n{indent}")
+    } else {
+        format!("{text} ")
+    };
+    replace(ctx, Span::new(at, at), replacement)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +330,30 @@ mod tests {
             "smp_store_release(&w->done, true)"
         );
         assert_eq!(load_acquire("w->done"), "smp_load_acquire(&w->done)");
+    }
+
+    #[test]
+    fn rust_orderings_keep_the_path_style_of_the_file() {
+        let bare = "use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};\n";
+        assert_eq!(
+            rewrite_ordering_arg(bare, "Relaxed", "Release").as_deref(),
+            Some("Release")
+        );
+        let named = "use std::sync::atomic::{AtomicBool, Ordering};\n";
+        assert_eq!(
+            rewrite_ordering_arg(named, "Ordering::Relaxed", "Release").as_deref(),
+            Some("Ordering::Release")
+        );
+        let only_relaxed = "use std::sync::atomic::Ordering::Relaxed;\n";
+        assert_eq!(
+            rewrite_ordering_arg(only_relaxed, "Relaxed", "Release").as_deref(),
+            Some("core::sync::atomic::Ordering::Release")
+        );
+        assert_eq!(rewrite_ordering_arg(named, "ORD", "Release"), None);
+        assert_eq!(rust_fence_path(named), "core::sync::atomic::fence");
+        assert_eq!(
+            rust_fence_path("use std::sync::atomic::{fence, Ordering};"),
+            "fence"
+        );
     }
 }

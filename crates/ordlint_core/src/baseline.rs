@@ -200,7 +200,11 @@ mod tests {
     }
 
     fn diag(path: &str, text: &str, line: u32) -> Diagnostic {
-        let offset: usize = text.lines().take(line as usize - 1).map(|l| l.len() + 1).sum();
+        let offset: usize = text
+            .lines()
+            .take(line as usize - 1)
+            .map(|l| l.len() + 1)
+            .sum();
         let index = ordlint_diagnostics::LineIndex::new(text);
         Diagnostic {
             rule: "barrier-publication".to_owned(),
@@ -235,7 +239,10 @@ mod tests {
         let json = base.to_json();
         assert_eq!(Baseline::from_json(&json).ok(), Some(base));
         let newer = json.replace("\"version\": 1", "\"version\": 9");
-        assert!(matches!(Baseline::from_json(&newer), Err(BaselineError::Version(9))));
+        assert!(matches!(
+            Baseline::from_json(&newer),
+            Err(BaselineError::Version(9))
+        ));
     }
 
     #[test]

@@ -80,7 +80,11 @@ impl ChangedLines {
                     return Err(DiffError::NoFile { line: i + 1 });
                 }
                 // With no new lines, `new_start` is the line *before* the hunk.
-                let next_new = if new_count == 0 { new_start + 1 } else { new_start };
+                let next_new = if new_count == 0 {
+                    new_start + 1
+                } else {
+                    new_start
+                };
                 hunk = Hunk {
                     old_left: old_count,
                     new_left: new_count,
@@ -120,8 +124,7 @@ impl ChangedLines {
     /// Mark every line of `path` as changed (a new file the diff does not show, such as an
     /// untracked one).
     pub fn add_whole_file(&mut self, path: &Path) {
-        self.files
-            .insert(normalize(path), vec![(1, u32::MAX)]);
+        self.files.insert(normalize(path), vec![(1, u32::MAX)]);
     }
 
     /// The files the diff touches, as stored.
@@ -239,7 +242,11 @@ fn new_path(rest: &str) -> Option<PathBuf> {
     let raw = if let Some(q) = rest.strip_prefix('"') {
         unquote(q)
     } else {
-        rest.split('\t').next().unwrap_or(rest).trim_end().to_owned()
+        rest.split('\t')
+            .next()
+            .unwrap_or(rest)
+            .trim_end()
+            .to_owned()
     };
     if raw == "/dev/null" {
         return None;

@@ -13,7 +13,7 @@
 //! artifact tables and invocation records; the renderer does no I/O.
 
 use ordlint_diagnostics::{
-    Applicability, Diagnostic, Fix, Location, RuleInfo, Severity, RULE_DOCS_BASE,
+    rule_url, Applicability, Diagnostic, Fix, Location, RuleInfo, Severity, RULE_DOCS_BASE,
 };
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -27,7 +27,8 @@ pub const SRCROOT: &str = "%SRCROOT%";
 
 /// Render `diagnostics` as one pretty-printed SARIF 2.1.0 log. `rules` describes the enabled
 /// rules (from `RuleDef::info()` in the CLI); rules named by diagnostics but missing from it get
-/// a minimal descriptor so every `ruleIndex` is valid.
+/// a minimal descriptor (id, level and, except for `internal-error`, the rule page) so every
+/// `ruleIndex` is valid.
 pub fn sarif(diagnostics: &[Diagnostic], rules: &[RuleInfo]) -> String {
     let mut s = serde_json::to_string_pretty(&sarif_value(diagnostics, rules))
         .unwrap_or_else(|_| "{}".to_owned());
@@ -53,12 +54,16 @@ pub fn sarif_value(diagnostics: &[Diagnostic], rules: &[RuleInfo]) -> Value {
     }
     for (name, severity) in extra {
         index.insert(name.to_owned(), descriptors.len());
-        descriptors.push(json!({
+        let mut descriptor = json!({
             "id": name,
             "name": name,
             "shortDescription": { "text": name },
             "defaultConfiguration": { "level": level(severity) },
-        }));
+        });
+        if name != "internal-error" {
+            descriptor["helpUri"] = Value::from(rule_url(name));
+        }
+        descriptors.push(descriptor);
     }
     let results: Vec<Value> = diagnostics
         .iter()

@@ -3,8 +3,8 @@
 use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
 use anyhow::{Context, Result};
 use ordlint_core::{check_paths, lint_source, RuleSelection, RuleSet, RunOptions, RunResult};
-use ordlint_diagnostics::{Applicability, Diagnostic};
-use ordlint_render::{human, json, jsonl, SourceMap};
+use ordlint_diagnostics::{Applicability, Diagnostic, RuleInfo};
+use ordlint_render::{github, human, json, jsonl, sarif, SourceMap};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +27,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         };
         return crate::fix_cmd::run(args, options);
     }
+    let filters = crate::ci::Filters::prepare(args)?;
+    let rule_infos: Vec<RuleInfo> = rules.iter().map(|r| r.info()).collect();
     let mut sources = SourceMap::new();
-    let result = match &args.stdin_filename {
+    let mut result = match &args.stdin_filename {
         Some(name) => {
             let mut text = String::new();
             std::io::stdin()
@@ -60,9 +62,18 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     for e in &result.errors {
         eprintln!("ordlint: warning: {}: {}", e.path, e.message);
     }
+    let (kept, written) =
+        filters.apply(args, std::mem::take(&mut result.diagnostics), &mut sources)?;
+    result.diagnostics = kept;
+    if let (Some(n), Some(path)) = (written, &args.write_baseline) {
+        eprintln!("ordlint: wrote {n} findings to {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let out = match args.format {
         OutputFormat::Json => json(&result.diagnostics),
         OutputFormat::Jsonl => jsonl(&result.diagnostics),
+        OutputFormat::Sarif => sarif(&result.diagnostics, &rule_infos),
+        OutputFormat::Github => github(&result.diagnostics),
         OutputFormat::Human => {
             load_sources(&result.diagnostics, &mut sources);
             let mut s = human(&result.diagnostics, &sources, use_color(args.color));

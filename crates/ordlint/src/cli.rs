@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rules, or show one rule's page.
     Rule(RuleArgs),
     /// Run the language server on stdin/stdout (for editors).
@@ -32,6 +32,10 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line.
     Jsonl,
+    /// One SARIF 2.1.0 log (GitHub code scanning and other dashboards).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on a pull request).
+    Github,
 }
 
 /// When to colour human output.
@@ -92,6 +96,21 @@ pub struct CheckArgs {
     /// Write an `ordlint: allow(…) -- TODO: justify` comment above each finding.
     #[arg(long, conflicts_with_all = ["fix", "unsafe_fixes", "diff"])]
     pub add_suppressions: bool,
+    /// Report only findings on lines added or changed since this git revision (working tree,
+    /// staged and unstaged changes and untracked files included); whole files are still linted.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Like --since, with the changed lines read from a unified diff (`-` for stdin), e.g. a
+    /// mailed patch applied to the tree; its paths (`b/` stripped) are relative to the current
+    /// directory.
+    #[arg(long, value_name = "PATCH", conflicts_with = "since")]
+    pub diff_file: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record all current findings in this baseline file, print nothing and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Arguments of `ordlint rule`.

@@ -175,6 +175,8 @@ fn report(args: &CheckArgs, diagnostics: &[Diagnostic], sources: &mut SourceMap)
     let out = match args.format {
         OutputFormat::Json => json(diagnostics),
         OutputFormat::Jsonl => jsonl(diagnostics),
+        OutputFormat::Sarif => ordlint_render::sarif(diagnostics, &[]),
+        OutputFormat::Github => ordlint_render::github(diagnostics),
         OutputFormat::Human => {
             let mut sources = std::mem::take(sources);
             load_sources(diagnostics, &mut sources);

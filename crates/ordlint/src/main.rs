@@ -2,6 +2,7 @@
 //! Exit status: 0 no diagnostics, 1 diagnostics found, 2 usage or configuration error.
 
 mod check;
+mod ci;
 mod cli;
 mod fix_cmd;
 mod rule_cmd;

@@ -32,18 +32,6 @@ pub fn lower(file: &SourceFile) -> FileIr {
     }
 }
 
-/// Lower only the top-level definitions of `file` that contain one of `offsets` (byte
-/// offsets), when the language's frontend can slice; otherwise the whole file.
-pub fn lower_around(file: &SourceFile, offsets: &[usize]) -> FileIr {
-    match file.language {
-        Language::C => match ordlint_c::enclosing_definitions(&file.text, offsets) {
-            Some(spans) => ordlint_c::lower_spans(&file.text, &spans),
-            None => ordlint_c::lower(&file.text),
-        },
-        Language::Rust => ordlint_rust::lower(&file.text),
-    }
-}
-
 /// A lowered file with its line index, ready to be indexed and linted.
 #[derive(Debug)]
 pub struct LoweredFile {
@@ -53,6 +41,9 @@ pub struct LoweredFile {
     pub ir: FileIr,
     /// Line index of the source text.
     pub lines: LineIndex,
+    /// The top-level definitions lowered so far when only parts of the file were lowered;
+    /// `None` when the whole file was.
+    pub slices: Option<Vec<Span>>,
 }
 
 impl LoweredFile {
@@ -62,10 +53,66 @@ impl LoweredFile {
         Self::with_ir(source, ir)
     }
 
-    /// Wrap an IR produced elsewhere (e.g. by slice lowering).
+    /// Lower only the top-level definitions of `source` that contain one of `offsets` (byte
+    /// offsets), when its frontend can slice (C); otherwise the whole file.
+    pub fn around(source: SourceFile, offsets: &[usize]) -> Self {
+        let spans = match source.language {
+            Language::C => ordlint_c::enclosing_definitions(&source.text, offsets),
+            Language::Rust => None,
+        };
+        match spans {
+            Some(spans) => {
+                let ir = ordlint_c::lower_spans(&source.text, &spans);
+                LoweredFile {
+                    slices: Some(spans),
+                    ..Self::with_ir(source, ir)
+                }
+            }
+            None => Self::new(source),
+        }
+    }
+
+    /// Wrap an IR produced elsewhere (whole-file).
     pub fn with_ir(source: SourceFile, ir: FileIr) -> Self {
         let lines = LineIndex::new(&source.text);
-        LoweredFile { source, ir, lines }
+        LoweredFile {
+            source,
+            ir,
+            lines,
+            slices: None,
+        }
+    }
+
+    /// Also lower the definitions around `offsets` that are not lowered yet (no-op for a file
+    /// lowered whole).
+    pub fn extend_around(&mut self, offsets: &[usize]) {
+        let Some(done) = &mut self.slices else { return };
+        if offsets.is_empty() {
+            return;
+        }
+        let Some(spans) = ordlint_c::enclosing_definitions(&self.source.text, offsets) else {
+            // The scanner is unsure of this file: lower it whole.
+            self.ir = lower(&self.source);
+            self.slices = None;
+            return;
+        };
+        let new: Vec<Span> = spans
+            .into_iter()
+            .filter(|s| !done.iter().any(|d| d.contains(*s)))
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        let more = ordlint_c::lower_spans(&self.source.text, &new);
+        done.extend(new);
+        let ir = &mut self.ir;
+        ir.functions.extend(more.functions);
+        ir.functions.sort_by_key(|f| f.span.start);
+        ir.declarations.extend(more.declarations);
+        ir.declarations.sort_by_key(|d| d.span);
+        ir.comments.extend(more.comments);
+        ir.comments.sort_by_key(|c| c.span);
+        ir.problems.extend(more.problems);
     }
 
     /// Add this file's shared accesses to `index`.

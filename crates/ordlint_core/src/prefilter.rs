@@ -28,6 +28,13 @@ impl Prefilter {
         }
     }
 
+    /// Byte offsets where trigger tokens start in `bytes`.
+    pub fn offsets(&self, bytes: &[u8]) -> Vec<usize> {
+        self.automaton.as_ref().map_or_else(Vec::new, |ac| {
+            ac.find_iter(bytes).map(|m| m.start()).collect()
+        })
+    }
+
     /// True when `bytes` contain any trigger token.
     pub fn matches(&self, bytes: &[u8]) -> bool {
         self.automaton.as_ref().is_some_and(|ac| ac.is_match(bytes))
@@ -49,27 +56,42 @@ impl PartnerFilter {
     /// A filter for entries of words: the first word is the location's name, the others
     /// (e.g. the struct type) must also occur somewhere in the file.
     pub fn new(entries: &[Vec<&str>]) -> Self {
-        let mut words: Vec<&str> = entries.iter().flatten().copied().filter(|w| !w.is_empty()).collect();
+        let mut words: Vec<&str> = entries
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|w| !w.is_empty())
+            .collect();
         words.sort_unstable();
         words.dedup();
         let id = |w: &str| words.binary_search(&w).ok();
         let mut entries_by_key = vec![Vec::new(); words.len()];
         for e in entries {
-            let Some((first, rest)) = e.split_first() else { continue };
-            let (Some(k), Some(others)) = (id(first), rest.iter().map(|w| id(w)).collect::<Option<Vec<usize>>>()) else {
+            let Some((first, rest)) = e.split_first() else {
+                continue;
+            };
+            let (Some(k), Some(others)) = (
+                id(first),
+                rest.iter().map(|w| id(w)).collect::<Option<Vec<usize>>>(),
+            ) else {
                 continue;
             };
             if let Some(slot) = entries_by_key.get_mut(k) {
                 slot.push(others);
             }
         }
-        PartnerFilter { automaton: build(&words), entries_by_key }
+        PartnerFilter {
+            automaton: build(&words),
+            entries_by_key,
+        }
     }
 
     /// Byte offsets of whole-identifier occurrences of location names whose entry is complete
     /// in `bytes`; empty when the file holds no possible partner.
     pub fn partner_offsets(&self, bytes: &[u8]) -> Vec<usize> {
-        let Some(ac) = &self.automaton else { return Vec::new() };
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
         let mut seen = vec![false; self.entries_by_key.len()];
         let mut hits: Vec<(usize, usize)> = Vec::new();
         for m in ac.find_overlapping_iter(bytes) {
@@ -88,9 +110,13 @@ impl PartnerFilter {
         }
         hits.into_iter()
             .filter(|(w, _)| {
-                self.entries_by_key
-                    .get(*w)
-                    .is_some_and(|entries| entries.iter().any(|others| others.iter().all(|o| seen.get(*o).copied().unwrap_or(false))))
+                self.entries_by_key.get(*w).is_some_and(|entries| {
+                    entries.iter().any(|others| {
+                        others
+                            .iter()
+                            .all(|o| seen.get(*o).copied().unwrap_or(false))
+                    })
+                })
             })
             .map(|(_, at)| at)
             .collect()
@@ -118,9 +144,17 @@ mod tests {
     #[test]
     fn partners_need_the_name_as_a_whole_word_and_the_type() {
         let f = PartnerFilter::new(&[vec!["lock_acquired", "six_waiter"], vec!["jiffies_seen"]]);
-        assert_eq!(f.partner_offsets(b"struct six_waiter *w; while (!w->lock_acquired)"), vec![31]);
-        assert!(f.partner_offsets(b"while (!w->lock_acquired)").is_empty(), "the type is missing");
-        assert!(f.partner_offsets(b"struct six_waiter *w; w->lock_acquired_at = 1").is_empty());
+        assert_eq!(
+            f.partner_offsets(b"struct six_waiter *w; while (!w->lock_acquired)"),
+            vec![33]
+        );
+        assert!(
+            f.partner_offsets(b"while (!w->lock_acquired)").is_empty(),
+            "the type is missing"
+        );
+        assert!(f
+            .partner_offsets(b"struct six_waiter *w; w->lock_acquired_at = 1")
+            .is_empty());
         assert_eq!(f.partner_offsets(b"x = jiffies_seen;"), vec![4]);
     }
 

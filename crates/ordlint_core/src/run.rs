@@ -1,7 +1,7 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
 use crate::prefilter::{PartnerFilter, Prefilter};
-use crate::{lint, lower_around, LoweredFile, RuleSet, SourceFile};
+use crate::{lint, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
 use ordlint_ir::{KeyKind, Language};
 use ordlint_rules::PairingIndex;
@@ -102,9 +102,15 @@ pub fn check_paths(paths: &[PathBuf], options: &RunOptions) -> Result<RunResult,
     if let Some(jobs) = options.jobs {
         builder = builder.num_threads(jobs.max(1));
     }
-    let pool = builder.build().map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
+    let pool = builder
+        .build()
+        .map_err(|_| RunError::Threads(options.jobs.unwrap_or(0)))?;
     let (files, mut errors) = collect_files(paths);
-    Ok(pool.install(|| run_with(files, &mut errors, options, |p, wanted| load(p, options, wanted))))
+    Ok(pool.install(|| {
+        run_with(files, &mut errors, options, |p, wanted| {
+            load(p, options, wanted)
+        })
+    }))
 }
 
 /// Lint in-memory sources as one run, exactly as `check_paths` would lint them from disk
@@ -113,7 +119,10 @@ pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResul
     let mut errors = Vec::new();
     run_with(sources, &mut errors, options, |s, wanted| {
         if s.text.as_bytes().contains(&0) {
-            return Loaded::Failed(FileError { path: s.path.clone(), message: "skipped: binary file (contains NUL bytes)".to_owned() });
+            return Loaded::Failed(FileError {
+                path: s.path.clone(),
+                message: "skipped: binary file (contains NUL bytes)".to_owned(),
+            });
         }
         if !wanted(s.text.as_bytes()) {
             return Loaded::Other;
@@ -134,7 +143,10 @@ fn run_with<T: Sync + Send>(
     options: &RunOptions,
     load: impl Fn(&T, &dyn Fn(&[u8]) -> bool) -> Loaded + Sync,
 ) -> RunResult {
-    let mut stats = RunStats { files: items.len(), ..RunStats::default() };
+    let mut stats = RunStats {
+        files: items.len(),
+        ..RunStats::default()
+    };
     let mut clock = std::time::Instant::now();
     let mut lap = |slot: usize, stats: &mut RunStats| {
         if let Some(ms) = stats.phase_ms.get_mut(slot) {
@@ -149,6 +161,11 @@ fn run_with<T: Sync + Send>(
         .enumerate()
         .map(|(i, item)| {
             let result = match load(item, &wanted) {
+                Loaded::Source(s) if options.prefilter => lower_guarded(s, |s| {
+                    let offsets = prefilter.offsets(s.text.as_bytes());
+                    LoweredFile::around(s, &offsets)
+                })
+                .map(Some),
                 Loaded::Source(s) => lower_guarded(s, LoweredFile::new).map(Some),
                 Loaded::Other => Ok(None),
                 Loaded::Failed(e) => Err(e),
@@ -169,21 +186,29 @@ fn run_with<T: Sync + Send>(
     stats.candidates = candidates.len();
     lap(0, &mut stats);
 
+    let pairing = options.rules.iter().any(|r| r.pairing);
+    let filter = partner_filter(&candidates, pairing);
+    // Candidates were lowered only around their triggers: also lower the definitions that
+    // mention what they (or other candidates) publish, where same-file partners live.
+    candidates.par_iter_mut().for_each(|f| {
+        let own = own_names_filter(f);
+        let mut offsets = own.partner_offsets(f.source.text.as_bytes());
+        offsets.extend(filter.partner_offsets(f.source.text.as_bytes()));
+        f.extend_around(&offsets);
+    });
     let mut index = PairingIndex::new();
     for f in &candidates {
         f.add_to_index(&mut index);
     }
     lap(2, &mut stats);
-    let partners: Vec<LoweredFile> = if options.rules.iter().any(|r| r.pairing) {
-        let filter = partner_filter(&candidates);
+    let partners: Vec<LoweredFile> = if pairing {
         let mentions = |b: &[u8]| !filter.partner_offsets(b).is_empty();
         let loaded: Vec<Result<LoweredFile, FileError>> = others
             .into_par_iter()
             .filter_map(|i| match load(items.get(i)?, &mentions) {
                 Loaded::Source(s) => Some(lower_guarded(s, |s| {
                     let offsets = filter.partner_offsets(s.text.as_bytes());
-                    let ir = lower_around(&s, &offsets);
-                    LoweredFile::with_ir(s, ir)
+                    LoweredFile::around(s, &offsets)
                 })),
                 Loaded::Other => None,
                 Loaded::Failed(e) => Some(Err(e)),
@@ -222,24 +247,36 @@ fn run_with<T: Sync + Send>(
         stats.bytes += f.source.text.len() as u64;
         if let Some(p) = f.ir.problems.iter().find(|p| p.fatal) {
             stats.unparsed += 1;
-            errors.push(FileError { path: f.source.path.clone(), message: p.message.clone() });
+            errors.push(FileError {
+                path: f.source.path.clone(),
+                message: p.message.clone(),
+            });
         }
     }
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     errors.dedup();
-    RunResult { diagnostics, errors: std::mem::take(errors), stats }
+    RunResult {
+        diagnostics,
+        errors: std::mem::take(errors),
+        stats,
+    }
 }
 
 /// The partner filter for the locations the candidates publish: a field needs its struct
-/// type named in the file too; a field whose type is unknown can only pair within its own
-/// file (already lowered), so it is left out.
-fn partner_filter(candidates: &[LoweredFile]) -> PartnerFilter {
-    let published: Vec<ordlint_rules::pairing::Published> =
-        candidates.iter().flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir)).collect();
+/// type named in the file too; globals and fields whose type is unknown pair only within
+/// their own file (see `PairingIndex::partners`), so they are left out.
+fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
+    if !pairing {
+        return PartnerFilter::new(&[]);
+    }
+    let published: Vec<ordlint_rules::pairing::Published> = candidates
+        .iter()
+        .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
+        .collect();
     let entries: Vec<Vec<&str>> = published
         .iter()
         .filter_map(|p| match (p.key.kind, p.owner.as_deref()) {
-            (KeyKind::Global, _) => Some(vec![p.key.name.as_str()]),
+            (KeyKind::Global, _) => None,
             (KeyKind::Field, Some(owner)) => Some(vec![p.key.name.as_str(), owner]),
             (KeyKind::Field, None) => None,
         })
@@ -247,20 +284,50 @@ fn partner_filter(candidates: &[LoweredFile]) -> PartnerFilter {
     PartnerFilter::new(&entries)
 }
 
+/// A filter for the names a lowered file publishes itself (its same-file partners need no
+/// struct type to pair).
+/// Also the names of its qualified declarations (`__rcu`, `volatile`, per-CPU): the
+/// functions that use them are where rules about those declarations fire.
+fn own_names_filter(f: &LoweredFile) -> PartnerFilter {
+    let published = ordlint_rules::pairing::published_keys(&f.ir);
+    let mut entries: Vec<Vec<&str>> = published
+        .iter()
+        .map(|p| vec![p.key.name.as_str()])
+        .collect();
+    entries.extend(f.ir.declarations.iter().map(|d| vec![d.name.as_str()]));
+    PartnerFilter::new(&entries)
+}
+
 /// Lower `source` with `lower`, turning a panic into a per-file error.
-fn lower_guarded(source: SourceFile, lower: impl FnOnce(SourceFile) -> LoweredFile) -> Result<LoweredFile, FileError> {
+fn lower_guarded(
+    source: SourceFile,
+    lower: impl FnOnce(SourceFile) -> LoweredFile,
+) -> Result<LoweredFile, FileError> {
     let path = source.path.clone();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower(source)))
-        .map_err(|p| FileError { path, message: format!("internal error while parsing: {}", crate::panic_message(&p)) })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower(source))).map_err(|p| {
+        FileError {
+            path,
+            message: format!("internal error while parsing: {}", crate::panic_message(&p)),
+        }
+    })
 }
 
 /// Read and decode one file; `wanted` decides from its bytes whether this phase needs it.
 fn load(path: &Path, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Loaded {
     let display = display_path(path);
-    let fail = |message: String| Loaded::Failed(FileError { path: display.clone(), message });
+    let fail = |message: String| {
+        Loaded::Failed(FileError {
+            path: display.clone(),
+            message,
+        })
+    };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > options.max_file_bytes => {
-            return fail(format!("skipped: file is {} MiB, over the {} MiB limit", m.len() >> 20, options.max_file_bytes >> 20))
+            return fail(format!(
+                "skipped: file is {} MiB, over the {} MiB limit",
+                m.len() >> 20,
+                options.max_file_bytes >> 20
+            ))
         }
         Ok(_) => {}
         Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
@@ -277,7 +344,12 @@ fn load(path: &Path, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Lo
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
-        Err(e) => return fail(format!("skipped: not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to())),
+        Err(e) => {
+            return fail(format!(
+                "skipped: not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ))
+        }
     };
     let Some(language) = Language::from_path(&display) else {
         return fail("skipped: not a C or Rust file".to_owned());

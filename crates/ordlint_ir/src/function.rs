@@ -111,25 +111,11 @@ impl Function {
     /// The lock-like regions held at event `id`, by a linear scan of Lock/Unlock events
     /// before it (an approximation: it ignores branches that skip the unlock).
     pub fn held_at(&self, id: EventId) -> Vec<&LockOp> {
-        let mut held: Vec<&LockOp> = Vec::new();
+        let mut tracker = LockTracker::default();
         for e in self.events.iter().take(id) {
-            match &e.kind {
-                EventKind::Lock(l) => held.push(l),
-                EventKind::Unlock(u) => {
-                    let ident = u.identity();
-                    if let Some(pos) = held
-                        .iter()
-                        .rposition(|h| h.kind == u.kind && h.identity() == ident)
-                    {
-                        held.remove(pos);
-                    } else if let Some(pos) = held.iter().rposition(|h| h.kind == u.kind) {
-                        held.remove(pos);
-                    }
-                }
-                _ => {}
-            }
+            tracker.step(e);
         }
-        held
+        tracker.held
     }
 
     /// True when the code at event `id` cannot migrate or be preempted (interrupts or
@@ -175,6 +161,36 @@ impl Function {
             }
             _ => None,
         })
+    }
+}
+
+/// Follows Lock/Unlock events in order, so a caller walking all events gets the locks held
+/// at each one in linear time (see [`Function::held_at`] for a single event).
+#[derive(Debug, Default, Clone)]
+pub struct LockTracker<'f> {
+    /// The regions held after the events stepped so far, innermost last.
+    pub held: Vec<&'f LockOp>,
+}
+
+impl<'f> LockTracker<'f> {
+    /// Account for event `e` (call it for each event in order, after looking at `held` for
+    /// that event).
+    pub fn step(&mut self, e: &'f Event) {
+        match &e.kind {
+            EventKind::Lock(l) => self.held.push(l),
+            EventKind::Unlock(u) => {
+                let ident = u.identity();
+                let same = self
+                    .held
+                    .iter()
+                    .rposition(|h| h.kind == u.kind && h.identity() == ident);
+                if let Some(pos) = same.or_else(|| self.held.iter().rposition(|h| h.kind == u.kind))
+                {
+                    self.held.remove(pos);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -7,7 +7,8 @@
 
 use ordlint_diagnostics::{LineIndex, Location};
 use ordlint_ir::{
-    EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, Mark, Sharing, Target,
+    EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, LockTracker, Mark,
+    Sharing, Target,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -74,7 +75,18 @@ impl PairingIndex {
     pub fn add_file(&mut self, path: &str, language: Language, ir: &FileIr, lines: &LineIndex) {
         for f in &ir.functions {
             self.functions.insert(f.name.clone());
+            // Linear time: kernel functions can have thousands of events, so locks held, "a
+            // store-ordering fence came before" and "a load-ordering fence comes after" are
+            // tracked in one forward walk and one precomputed suffix.
+            let load_fence_after = load_fence_suffix(f);
+            let mut locks = LockTracker::default();
+            let mut store_fence_seen = false;
             for (id, event) in f.events.iter().enumerate() {
+                let held = locks.held.clone();
+                locks.step(event);
+                if let EventKind::Fence(fence) = &event.kind {
+                    store_fence_seen |= fence.kind.orders_store_store();
+                }
                 let Some((access_role, target, mark, api)) = access_of(&event.kind) else {
                     continue;
                 };
@@ -82,7 +94,6 @@ impl PairingIndex {
                 if target.sharing != Sharing::Shared {
                     continue;
                 }
-                let held = f.held_at(id);
                 let site = Site {
                     location: Location::new(path, event.span, lines),
                     owner: owner_type(f, target),
@@ -94,7 +105,15 @@ impl PairingIndex {
                     function: f.name.clone(),
                     language,
                     polled: f.is_polled(id),
-                    ordered: is_ordered(f, id, access_role, mark),
+                    ordered: match access_role {
+                        Role::Write => mark.is_release_or_stronger() || store_fence_seen,
+                        Role::Read => {
+                            mark.is_acquire_or_stronger()
+                                || mark == Mark::Consume
+                                || load_fence_after.get(id + 1).copied().unwrap_or(false)
+                        }
+                        Role::ReadWrite => is_ordered(f, id, access_role, mark),
+                    },
                     locks: held
                         .iter()
                         .filter(|l| l.kind.is_mutual_exclusion())
@@ -139,15 +158,16 @@ impl PairingIndex {
     }
 
     /// Sites of `key` that can be the partner of an access in `path` to a field of `owner`:
-    /// both owners known and equal; or, when either is unknown, a site in the same file or a
-    /// global.
+    /// both owners known and equal; or, when either is unknown, a site in the same file. Globals
+    /// pair within their file only: most cross-CPU flags on globals are `static`, and a name
+    /// alone would pair unrelated statics of different files.
     pub fn partners(&self, key: &LocationKey, owner: Option<&str>, path: &str) -> Vec<&Site> {
         self.sites(key)
             .iter()
             .filter(|s| match (owner, s.owner.as_deref()) {
                 // Two declared types that differ are different structures, even in one file.
                 (Some(a), Some(b)) => a == b,
-                _ => s.location.path == path || key.kind == ordlint_ir::KeyKind::Global,
+                _ => s.location.path == path,
             })
             .collect()
     }
@@ -194,6 +214,19 @@ fn access_of(kind: &EventKind) -> Option<(Role, &ordlint_ir::Target, Mark, Optio
         )),
         _ => None,
     }
+}
+
+/// `out[i]` is true when some event at index `i` or later is a fence ordering loads.
+fn load_fence_suffix(f: &Function) -> Vec<bool> {
+    let mut out = vec![false; f.events.len() + 1];
+    for (i, e) in f.events.iter().enumerate().rev() {
+        let here = matches!(&e.kind, EventKind::Fence(fence) if fence.kind.orders_load_load());
+        let later = out.get(i + 1).copied().unwrap_or(false);
+        if let Some(slot) = out.get_mut(i) {
+            *slot = here || later;
+        }
+    }
+    out
 }
 
 /// Whether an access is ordered on its own side (see [`Site::ordered`]).
@@ -279,19 +312,31 @@ pub struct Published {
 }
 
 /// Locations a file publishes: stores to shared locations that are release-marked or come
-/// right after a barrier. The run parses the parts of other files that mention these names
+/// right after a barrier, with data written before them. The run parses the parts of other files that mention these names
 /// (and, for fields, their struct type: cross-file partners must agree on it), to find readers.
 pub fn published_keys(ir: &FileIr) -> Vec<Published> {
     let mut keys = Vec::new();
     for f in &ir.functions {
         for (id, e) in f.events.iter().enumerate() {
-            let EventKind::Store(a) = &e.kind else { continue };
+            let EventKind::Store(a) = &e.kind else {
+                continue;
+            };
             let Some(key) = &a.target.key else { continue };
             if a.target.sharing != Sharing::Shared {
                 continue;
             }
-            if a.mark.is_release_or_stronger() || fence_directly_before(f, id).is_some() {
-                keys.push(Published { key: key.clone(), owner: owner_type(f, &a.target) });
+            let fenced = fence_directly_before(f, id).map(|(j, _)| j);
+            let publishes = if a.mark.is_release_or_stronger() {
+                Some(id)
+            } else {
+                fenced
+            };
+            // A publication publishes something: data written before the barrier or release.
+            if publishes.is_some_and(|at| crate::rules::context::stores_data_before(f, at)) {
+                keys.push(Published {
+                    key: key.clone(),
+                    owner: owner_type(f, &a.target),
+                });
             }
         }
     }
@@ -304,10 +349,15 @@ pub fn published_keys(ir: &FileIr) -> Vec<Published> {
 /// (`q->lock` and `queue->lock` are the same lock of the same kind of object), or the whole
 /// identity for a global lock.
 pub fn lock_name(identity: &str) -> &str {
-    identity.rsplit(['>', '.']).next().unwrap_or(identity).trim()
+    identity
+        .rsplit(['>', '.'])
+        .next()
+        .unwrap_or(identity)
+        .trim()
 }
 
 /// True when some lock of `a` has the same [`lock_name`] as some lock of `b`.
 pub fn share_a_lock(a: &[String], b: &[String]) -> bool {
-    a.iter().any(|x| b.iter().any(|y| lock_name(x) == lock_name(y)))
+    a.iter()
+        .any(|x| b.iter().any(|y| lock_name(x) == lock_name(y)))
 }

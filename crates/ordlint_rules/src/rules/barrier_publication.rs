@@ -16,7 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     tier: Tier::Default,
     severity: Severity::Warning,
     langs: Langs::C,
-    triggers: &["barrier"],
+    triggers: &["barrier()"],
     pairing: true,
     fires_on_partners: false,
     fix: FixAvailability::Always,
@@ -52,7 +52,11 @@ fn publication_readers<'a>(
     }
     let key = store.target.key.as_ref()?;
     let (barrier_id, fence) = fence_directly_before(f, id)?;
-    if fence.kind != FenceKind::Compiler || !stores_data_before(f, barrier_id) {
+    // barrier() itself: an asm memory clobber is arch code ordering against this CPU.
+    if fence.kind != FenceKind::Compiler
+        || fence.api != "barrier"
+        || !stores_data_before(f, barrier_id)
+    {
         return None;
     }
     let pinned = f.held_at(barrier_id).iter().any(|l| {
@@ -68,6 +72,9 @@ fn publication_readers<'a>(
         return None;
     }
     let owner = owner_type(f, &store.target);
+    if is_own_task_state(store, owner.as_deref()) || is_read_modify_write(ctx, f, id) {
+        return None;
+    }
     let readers: Vec<&Site> = ctx
         .index
         .partners(key, owner.as_deref(), ctx.path)
@@ -153,6 +160,34 @@ fn reader_note(r: &Site) -> String {
             load_acquire(&r.target)
         )
     }
+}
+
+/// A field of the running task (`current->…`, or any `struct task_struct` field): barrier()
+/// there orders against interrupts and preemption of that same task, not another CPU.
+fn is_own_task_state(store: &Access, owner: Option<&str>) -> bool {
+    let base = store
+        .target
+        .base
+        .as_deref()
+        .unwrap_or("")
+        .trim_start_matches(['&', '(', '*']);
+    base == "current"
+        || base.starts_with("current->")
+        || base.starts_with("current.")
+        || owner == Some("task_struct")
+}
+
+/// `x += n`, `x |= m`, `x++`: a counter or mask update, not the publication of a flag.
+fn is_read_modify_write(ctx: &RuleContext<'_>, f: &Function, id: usize) -> bool {
+    let Some(e) = f.events.get(id) else {
+        return false;
+    };
+    let text = ctx.text(e.span);
+    text.contains("++")
+        || text.contains("--")
+        || ["+=", "-=", "|=", "&=", "^=", "<<=", ">>="]
+            .iter()
+            .any(|op| text.contains(op))
 }
 
 /// Values that make a store look like a flag even when no reader is in the run.

@@ -6,7 +6,8 @@ use crate::fixes::{load_acquire, replace};
 use crate::pairing::{owner_type, share_a_lock, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
-    Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind, Sharing,
+    Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
+    Sharing,
 };
 use std::collections::HashSet;
 
@@ -18,7 +19,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     langs: Langs::C,
     // The reader file may hold none of these: it is linted because it reads a location that a
     // candidate file publishes (`fires_on_partners`).
-    triggers: &["_release", "wmb", "smp_mb"],
+    triggers: &["smp_store_release", "set_release", "wmb", "smp_mb"],
     pairing: true,
     fires_on_partners: true,
     fix: FixAvailability::Always,
@@ -69,7 +70,8 @@ fn publishing_writers<'a>(
     let Some(key) = load.target.key.as_ref() else {
         return Vec::new();
     };
-    let gates = f.is_polled(id) || f.is_within(id, ScopeKind::Condition);
+    let polled = is_spin_poll(ctx, f, id);
+    let gates = polled || (f.is_within(id, ScopeKind::Condition) && !f.is_polled(id));
     if !gates || !reads_data_after_without_barrier(f, id, key) {
         return Vec::new();
     }
@@ -80,17 +82,21 @@ fn publishing_writers<'a>(
         .filter(|l| l.kind.is_mutual_exclusion())
         .map(|l| l.identity())
         .collect();
-    // A plain read that only tests (does not poll) is taken for lockless only next to its
-    // writer: elsewhere it is usually under a lock or a reference ordlint cannot see.
-    let plain_test = load.mark == Mark::Plain && !f.is_polled(id);
+    // A plain read that only tests (does not poll) is usually under a lock or a reference
+    // that ordlint cannot see (the caller's): only marked reads and polls count as lockless.
+    if load.mark == Mark::Plain && !polled {
+        return Vec::new();
+    }
     ctx.index
         .partners(key, owner.as_deref(), ctx.path)
         .into_iter()
         .filter(|w| w.role == Role::Write && !(w.function == f.name && w.location.path == ctx.path))
         .filter(|w| publishes(w))
-        .filter(|w| !(plain_test && w.location.path != ctx.path))
         // Both sides locked: whatever the lock names, the accesses are most likely serialised.
-        .filter(|w| !share_a_lock(&w.locks, &reader_locks) && (w.locks.is_empty() || reader_locks.is_empty()))
+        .filter(|w| {
+            !share_a_lock(&w.locks, &reader_locks)
+                && (w.locks.is_empty() || reader_locks.is_empty())
+        })
         .collect()
 }
 
@@ -98,7 +104,22 @@ fn publishing_writers<'a>(
 /// writer that only has barrier() is barrier-publication's finding, which already names this
 /// reader and rewrites it: one bug, one diagnostic.
 fn publishes(w: &Site) -> bool {
-    w.mark.is_release_or_stronger() || w.fence_before.is_some_and(FenceKind::orders_store_store)
+    // SMP barriers only: wmb()/dma_wmb() before a store order it for a device, not a CPU.
+    w.mark.is_release_or_stronger()
+        || matches!(
+            w.fence_before,
+            Some(FenceKind::Write | FenceKind::Full | FenceKind::Release | FenceKind::AcqRel)
+        )
+}
+
+/// True when the load at `id` is the condition of a `while`/`do … while` loop: a poll. The
+/// bound of a `for` loop or an iterator macro is not.
+fn is_spin_poll(ctx: &RuleContext<'_>, f: &Function, id: usize) -> bool {
+    f.is_polled(id)
+        && f.enclosing(id, ScopeKind::Loop).is_some_and(|l| {
+            let head = ctx.text(l.span).trim_start();
+            head.starts_with("while") || head.starts_with("do")
+        })
 }
 
 /// True when, after the load at `id`, the function reads another shared location before any
@@ -108,6 +129,8 @@ fn reads_data_after_without_barrier(f: &Function, id: usize, key: &LocationKey) 
     for (_, e) in f.after(id) {
         match &e.kind {
             EventKind::Fence(fence) if fence.kind.orders_load_load() => return false,
+            // Taking a lock is an acquire: what is read under it is ordered after the flag.
+            EventKind::Lock(l) if l.kind.is_mutual_exclusion() => return false,
             EventKind::Load(a) if Some(e.scope) != own_scope && is_data_read(a, key) => {
                 return true
             }
@@ -133,7 +156,11 @@ fn report(
     writers: &[&Site],
 ) {
     let target = &load.target.text;
-    let how = if f.is_polled(id) { "polled" } else { "tested" };
+    let how = if is_spin_poll(ctx, f, id) {
+        "polled"
+    } else {
+        "tested"
+    };
     let mark = match load.mark {
         Mark::Once => "with READ_ONCE()",
         Mark::Atomic(_) => "with a relaxed atomic read",

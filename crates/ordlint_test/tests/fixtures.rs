@@ -267,19 +267,17 @@ fn rule_page_examples_behave_as_documented() {
                         failures.push(e);
                     }
                 }
-                "Use instead" => {
-                    if !result.diagnostics.is_empty() {
-                        failures.push(format!(
-                            "{}: the Use instead block {} is not silent: {:?}",
-                            rule.name,
-                            i + 1,
-                            result
-                                .diagnostics
-                                .iter()
-                                .map(|d| &d.message)
-                                .collect::<Vec<_>>()
-                        ));
-                    }
+                "Use instead" if !result.diagnostics.is_empty() => {
+                    failures.push(format!(
+                        "{}: the Use instead block {} is not silent: {:?}",
+                        rule.name,
+                        i + 1,
+                        result
+                            .diagnostics
+                            .iter()
+                            .map(|d| &d.message)
+                            .collect::<Vec<_>>()
+                    ));
                 }
                 _ => {}
             }

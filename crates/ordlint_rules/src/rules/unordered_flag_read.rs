@@ -3,7 +3,7 @@
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{load_acquire, replace};
-use crate::pairing::{owner_type, share_a_lock, Role, Site};
+use crate::pairing::{owner_type, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
     Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
@@ -82,6 +82,11 @@ fn publishing_writers<'a>(
         .filter(|l| l.kind.is_mutual_exclusion())
         .map(|l| l.identity())
         .collect();
+    // A reader that holds a lock is most likely serialised with the writer by it (or by the
+    // caller's lock of the same object), whatever ordlint can see of the writer's side.
+    if !reader_locks.is_empty() {
+        return Vec::new();
+    }
     // A plain read that only tests (does not poll) is usually under a lock or a reference
     // that ordlint cannot see (the caller's): only marked reads and polls count as lockless.
     if load.mark == Mark::Plain && !polled {
@@ -92,11 +97,6 @@ fn publishing_writers<'a>(
         .into_iter()
         .filter(|w| w.role == Role::Write && !(w.function == f.name && w.location.path == ctx.path))
         .filter(|w| publishes(w))
-        // Both sides locked: whatever the lock names, the accesses are most likely serialised.
-        .filter(|w| {
-            !share_a_lock(&w.locks, &reader_locks)
-                && (w.locks.is_empty() || reader_locks.is_empty())
-        })
         .collect()
 }
 

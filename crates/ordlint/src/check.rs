@@ -2,7 +2,7 @@
 
 use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
 use anyhow::{Context, Result};
-use ordlint_core::{check_paths, lint_source, RuleSelection, RuleSet, RunOptions, RunResult};
+use ordlint_core::{check_paths, lint_source, RuleSelection, RunOptions, RunResult};
 use ordlint_diagnostics::{Applicability, Diagnostic, RuleInfo};
 use ordlint_render::{github, human, json, jsonl, sarif, SourceMap};
 use std::io::{IsTerminal, Read, Write};
@@ -17,7 +17,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         ignore: args.ignore.clone(),
         ..RuleSelection::default()
     };
-    let rules = RuleSet::from_selection(&selection)?;
+    let settings = crate::settings::Settings::resolve(args, selection)?;
+    let rules = settings.rules.clone();
     if crate::fix_cmd::wanted(args) {
         let options = RunOptions {
             rules,
@@ -25,7 +26,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             prefilter: !args.no_prefilter,
             ..RunOptions::default()
         };
-        return crate::fix_cmd::run(args, options);
+        return crate::fix_cmd::run(args, options, &settings);
     }
     let filters = crate::ci::Filters::prepare(args)?;
     let rule_infos: Vec<RuleInfo> = rules.iter().map(|r| r.info()).collect();
@@ -59,6 +60,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             check_paths(&paths, &options)?
         }
     };
+    result.diagnostics.retain(|d| settings.keep(d));
     for e in &result.errors {
         eprintln!("ordlint: warning: {}: {}", e.path, e.message);
     }

@@ -84,6 +84,9 @@ pub struct CheckArgs {
     /// Read the source from stdin and lint it as if it were this path.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Use this configuration file instead of discovering `ordlint.toml`.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
     /// Apply safe fixes (re-linting until nothing changes) and report what remains.
     #[arg(long)]
     pub fix: bool,

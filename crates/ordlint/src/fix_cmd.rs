@@ -5,8 +5,9 @@
 
 use crate::check::{load_sources, use_color};
 use crate::cli::{CheckArgs, OutputFormat};
+use crate::settings::Settings;
 use anyhow::{Context, Result};
-use ordlint_core::fixing::{fix_sources, read_sources, write_atomic, FixOutcome};
+use ordlint_core::fixing::{fix_sources_with, read_sources, write_atomic, FixOutcome};
 use ordlint_core::suppression::add_suppressions;
 use ordlint_core::{check_paths, check_sources, RunOptions, RunResult, SourceFile};
 use ordlint_diagnostics::{Applicability, Diagnostic};
@@ -22,14 +23,14 @@ pub fn wanted(args: &CheckArgs) -> bool {
 }
 
 /// Run the fixing modes of `ordlint check`.
-pub fn run(args: &CheckArgs, options: RunOptions) -> Result<ExitCode> {
+pub fn run(args: &CheckArgs, options: RunOptions, settings: &Settings) -> Result<ExitCode> {
     let min = if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
         Applicability::Safe
     };
     if let Some(name) = &args.stdin_filename {
-        return stdin(args, name, &options, min);
+        return stdin(args, name, &options, min, settings);
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -37,7 +38,8 @@ pub fn run(args: &CheckArgs, options: RunOptions) -> Result<ExitCode> {
         args.paths.clone()
     };
     // A first, ordinary run: when it offers nothing to apply, no file is held in memory.
-    let first = check_paths(&paths, &options)?;
+    let mut first = check_paths(&paths, &options)?;
+    first.diagnostics.retain(|d| settings.keep(d));
     for e in &first.errors {
         eprintln!("ordlint: warning: {}: {}", e.path, e.message);
     }
@@ -49,7 +51,7 @@ pub fn run(args: &CheckArgs, options: RunOptions) -> Result<ExitCode> {
         .iter()
         .any(|d| d.fix.as_ref().is_some_and(|f| f.applicability >= min));
     let outcome = if applicable {
-        fix_sources(read_sources(&paths), &options, min)
+        fix_sources_with(read_sources(&paths), &options, min, &|d| settings.keep(d))
     } else {
         FixOutcome {
             converged: true,
@@ -94,6 +96,7 @@ fn stdin(
     name: &str,
     options: &RunOptions,
     min: Applicability,
+    settings: &Settings,
 ) -> Result<ExitCode> {
     let mut text = String::new();
     std::io::stdin()
@@ -102,12 +105,13 @@ fn stdin(
     let source = SourceFile::new(name, text.clone())
         .with_context(|| format!("{name}: not a C or Rust file name (.c, .h, .rs)"))?;
     if args.add_suppressions {
-        let result = check_sources(vec![source.clone()], options);
+        let mut result = check_sources(vec![source.clone()], options);
+        result.diagnostics.retain(|d| settings.keep(d));
         let (new, _) = add_suppressions(name, &text, source.language, &result.diagnostics);
         print(&new);
         return Ok(ExitCode::SUCCESS);
     }
-    let outcome = fix_sources(vec![source], options, min);
+    let outcome = fix_sources_with(vec![source], options, min, &|d| settings.keep(d));
     let new = outcome.changed.get(name).cloned().unwrap_or(text.clone());
     for e in &outcome.refused {
         eprintln!("ordlint: warning: {}: {}", e.path, e.message);
@@ -175,7 +179,13 @@ fn report(args: &CheckArgs, diagnostics: &[Diagnostic], sources: &mut SourceMap)
     let out = match args.format {
         OutputFormat::Json => json(diagnostics),
         OutputFormat::Jsonl => jsonl(diagnostics),
-        OutputFormat::Sarif => ordlint_render::sarif(diagnostics, &[]),
+        OutputFormat::Sarif => {
+            let infos: Vec<_> = ordlint_rules::all_rules()
+                .iter()
+                .map(|r| r.info())
+                .collect();
+            ordlint_render::sarif(diagnostics, &infos)
+        }
         OutputFormat::Github => ordlint_render::github(diagnostics),
         OutputFormat::Human => {
             let mut sources = std::mem::take(sources);

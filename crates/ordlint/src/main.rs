@@ -6,6 +6,7 @@ mod ci;
 mod cli;
 mod fix_cmd;
 mod rule_cmd;
+mod settings;
 
 use clap::Parser;
 use std::process::ExitCode;

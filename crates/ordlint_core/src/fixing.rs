@@ -56,6 +56,17 @@ pub fn fix_sources(
     options: &RunOptions,
     min: Applicability,
 ) -> FixOutcome {
+    fix_sources_with(sources, options, min, &|_| true)
+}
+
+/// [`fix_sources`], considering only the diagnostics `keep` accepts (configuration
+/// overrides and excluded paths), in the fixes taken and in what remains.
+pub fn fix_sources_with(
+    sources: Vec<SourceFile>,
+    options: &RunOptions,
+    min: Applicability,
+    keep: &dyn Fn(&ordlint_diagnostics::Diagnostic) -> bool,
+) -> FixOutcome {
     let originals: BTreeMap<String, SourceFile> =
         sources.into_iter().map(|s| (s.path.clone(), s)).collect();
     let mut texts: BTreeMap<String, String> = originals
@@ -79,7 +90,8 @@ pub fn fix_sources(
     };
     let mut last: Option<RunResult> = None;
     for _ in 0..MAX_FIX_ROUNDS {
-        let result = check_sources(current(&texts), options);
+        let mut result = check_sources(current(&texts), options);
+        result.diagnostics.retain(|d| keep(d));
         let mut accepted: Vec<&Fix> = select_fixes(&result, min, &texts, &refused);
         if accepted.is_empty() {
             outcome.converged = true;
@@ -101,7 +113,11 @@ pub fn fix_sources(
     }
     outcome.remaining = match last {
         Some(r) => r,
-        None => check_sources(current(&texts), options),
+        None => {
+            let mut r = check_sources(current(&texts), options);
+            r.diagnostics.retain(|d| keep(d));
+            r
+        }
     };
     outcome.changed = texts
         .into_iter()

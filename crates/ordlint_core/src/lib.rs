@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod changed_lines;
+pub mod config;
 pub mod fix;
 pub mod fixing;
 pub mod prefilter;

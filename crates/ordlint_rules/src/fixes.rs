@@ -3,7 +3,7 @@
 
 use crate::contract::RuleContext;
 use crate::pairing::Site;
-use ordlint_diagnostics::{Edit, Location, Span};
+use ordlint_diagnostics::{Edit, Span};
 
 /// The address of an lvalue as C code: `w->flag` → `&w->flag`, `*p` → `p`.
 pub fn address_of(lvalue: &str) -> String {
@@ -128,11 +128,6 @@ pub fn insert_after_statement(ctx: &RuleContext<'_>, stmt: Span, text: &str) -> 
         Span::new(stmt.end, stmt.end),
         format!("\n{indent}{text}"),
     ))
-}
-
-/// The location a diagnostic's partner note points at.
-pub fn site_location(site: &Site) -> Location {
-    site.location.clone()
 }
 
 /// The byte spans (trimmed) of the top-level arguments of the call that `call` ends with:

@@ -112,7 +112,9 @@ impl PairingIndex {
                                 || mark == Mark::Consume
                                 || load_fence_after.get(id + 1).copied().unwrap_or(false)
                         }
-                        Role::ReadWrite => is_ordered(f, id, access_role, mark),
+                        Role::ReadWrite => {
+                            mark.is_release_or_stronger() || mark.is_acquire_or_stronger()
+                        }
                     },
                     locks: held
                         .iter()
@@ -227,22 +229,6 @@ fn load_fence_suffix(f: &Function) -> Vec<bool> {
         }
     }
     out
-}
-
-/// Whether an access is ordered on its own side (see [`Site::ordered`]).
-pub fn is_ordered(f: &Function, id: usize, role: Role, mark: Mark) -> bool {
-    match role {
-        Role::Write => {
-            mark.is_release_or_stronger()
-                || f.before(id).any(|(_, e)| matches!(&e.kind, EventKind::Fence(fence) if fence.kind.orders_store_store()))
-        }
-        Role::Read => {
-            mark.is_acquire_or_stronger()
-                || mark == Mark::Consume
-                || f.after(id).any(|(_, e)| matches!(&e.kind, EventKind::Fence(fence) if fence.kind.orders_load_load()))
-        }
-        Role::ReadWrite => mark.is_release_or_stronger() || mark.is_acquire_or_stronger(),
-    }
 }
 
 /// The fence directly before event `id`: walking back over comments and loads (the operands

@@ -2,7 +2,7 @@
 
 use crate::cli::{CheckArgs, ColorChoice, OutputFormat};
 use anyhow::{Context, Result};
-use ordlint_core::{check_paths, lint_source, RuleSelection, RunOptions, RunResult};
+use ordlint_core::{check_paths, check_sources, RuleSelection, SourceFile};
 use ordlint_diagnostics::{Applicability, Diagnostic, RuleInfo};
 use ordlint_render::{github, human, json, jsonl, sarif, SourceMap};
 use std::io::{IsTerminal, Read, Write};
@@ -20,13 +20,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let settings = crate::settings::Settings::resolve(args, selection)?;
     let rules = settings.rules.clone();
     if crate::fix_cmd::wanted(args) {
-        let options = RunOptions {
-            rules,
-            jobs: args.jobs,
-            prefilter: !args.no_prefilter,
-            ..RunOptions::default()
-        };
-        return crate::fix_cmd::run(args, options, &settings);
+        return crate::fix_cmd::run(args, settings.run_options(args), &settings);
     }
     let filters = crate::ci::Filters::prepare(args)?;
     let rule_infos: Vec<RuleInfo> = rules.iter().map(|r| r.info()).collect();
@@ -37,13 +31,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             std::io::stdin()
                 .read_to_string(&mut text)
                 .context("cannot read stdin as UTF-8")?;
-            let diagnostics = lint_source(name, &text, &rules)
+            let source = SourceFile::new(name, text.clone())
                 .with_context(|| format!("{name}: not a C or Rust file name (.c, .h, .rs)"))?;
             sources.insert(name.clone(), text);
-            RunResult {
-                diagnostics,
-                ..RunResult::default()
-            }
+            check_sources(vec![source], &settings.run_options(args))
         }
         None => {
             let paths = if args.paths.is_empty() {
@@ -51,13 +42,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             } else {
                 args.paths.clone()
             };
-            let options = RunOptions {
-                rules,
-                jobs: args.jobs,
-                prefilter: !args.no_prefilter,
-                ..RunOptions::default()
-            };
-            check_paths(&paths, &options)?
+            check_paths(&paths, &settings.run_options(args))?
         }
     };
     result.diagnostics.retain(|d| settings.keep(d));

@@ -10,7 +10,7 @@
 use crate::cli::CheckArgs;
 use anyhow::{Context, Result};
 use ordlint_core::config::{discover, union, Config};
-use ordlint_core::{RuleSelection, RuleSet};
+use ordlint_core::{RuleSelection, RuleSet, RunOptions};
 use ordlint_diagnostics::Diagnostic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,20 +40,28 @@ impl Settings {
             }
             None => RuleSet::from_selection(&cli)?,
         };
-        if let Some(c) = &config {
-            if !c.kernel_api.is_empty() {
-                eprintln!(
-                    "ordlint: warning: {}: [kernel-api] is checked but not yet used by the lowering",
-                    c.path.display()
-                );
-            }
-        }
         Ok(Settings {
             rules,
             config,
             cli,
             per_file: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The options of a run for `args`: the rules, `--jobs`, `--no-prefilter` and the
+    /// configuration's `[kernel-api]` helpers.
+    pub fn run_options(&self, args: &CheckArgs) -> RunOptions {
+        RunOptions {
+            rules: self.rules.clone(),
+            jobs: args.jobs,
+            prefilter: !args.no_prefilter,
+            api: self
+                .config
+                .as_ref()
+                .map(|c| c.kernel_api.clone())
+                .unwrap_or_default(),
+            ..RunOptions::default()
+        }
     }
 
     /// False for a diagnostic the configuration drops: its file is excluded, or its rule is

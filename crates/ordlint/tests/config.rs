@@ -148,3 +148,33 @@ fn every_toml_example_of_the_configuration_chapter_is_valid() {
         }
     }
 }
+
+#[test]
+fn kernel_api_helpers_are_lowered_like_the_kernel_api() {
+    // The flag case with the project's own compiler barrier instead of barrier().
+    let own = FLAG.replace("barrier();", "fw_compiler_barrier();");
+    let dir = project("");
+    write(&dir.path().join("a/flag.c"), &own);
+    std::fs::remove_dir_all(dir.path().join("arch")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, out, err) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(
+        (code, rules_fired(&out)),
+        (0, vec![]),
+        "unknown helper: {err}"
+    );
+    write(
+        &dir.path().join("ordlint.toml"),
+        "[kernel-api]\ncompiler-barriers = [\"fw_compiler_barrier\"]\n",
+    );
+    let (code, out, err) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        rules_fired(&out),
+        vec!["a/flag.c:barrier-publication".to_owned()]
+    );
+    assert!(!err.contains("warning"), "{err}");
+    let (code, _, _) = run(ordlint(dir.path())
+        .args(["check", "--stdin-filename", "a/new.c"])
+        .write_stdin(own));
+    assert_eq!(code, 1, "stdin uses the same helpers");
+}

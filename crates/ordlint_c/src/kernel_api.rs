@@ -540,14 +540,28 @@ pub struct ApiExtensions {
 impl ApiExtensions {
     /// True when no name is added.
     pub fn is_empty(&self) -> bool {
-        self.compiler_barriers.is_empty()
-            && self.full_barriers.is_empty()
-            && self.write_barriers.is_empty()
-            && self.read_barriers.is_empty()
-            && self.release_stores.is_empty()
-            && self.acquire_loads.is_empty()
-            && self.locks.is_empty()
-            && self.unlocks.is_empty()
+        self.lists().iter().all(|l| l.is_empty())
+    }
+
+    /// Every added name.
+    pub fn names(&self) -> Vec<&str> {
+        self.lists()
+            .iter()
+            .flat_map(|l| l.iter().map(String::as_str))
+            .collect()
+    }
+
+    fn lists(&self) -> [&[String]; 8] {
+        [
+            &self.compiler_barriers,
+            &self.full_barriers,
+            &self.write_barriers,
+            &self.read_barriers,
+            &self.release_stores,
+            &self.acquire_loads,
+            &self.locks,
+            &self.unlocks,
+        ]
     }
 
     /// Classify a called name: the project's helpers first, then [`classify`].

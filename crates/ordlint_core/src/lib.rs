@@ -17,6 +17,7 @@ pub mod run;
 pub mod source;
 pub mod suppression;
 
+pub use ordlint_c::ApiExtensions;
 pub use ruleset::{RuleSelection, RuleSet};
 pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
 pub use source::SourceFile;
@@ -27,8 +28,14 @@ use ordlint_rules::{PairingIndex, Report, RuleContext};
 
 /// Lower a source file into the IR with the frontend of its language.
 pub fn lower(file: &SourceFile) -> FileIr {
+    lower_with(file, &ApiExtensions::default())
+}
+
+/// [`lower`], with a project's own kernel-API helpers (`[kernel-api]` in `ordlint.toml`)
+/// known to the C frontend.
+pub fn lower_with(file: &SourceFile, api: &ApiExtensions) -> FileIr {
     match file.language {
-        Language::C => ordlint_c::lower(&file.text),
+        Language::C => ordlint_c::lower_with(&file.text, api),
         Language::Rust => ordlint_rust::lower(&file.text),
     }
 }
@@ -50,26 +57,31 @@ pub struct LoweredFile {
 impl LoweredFile {
     /// Lower `source` (whole file).
     pub fn new(source: SourceFile) -> Self {
-        let ir = lower(&source);
+        Self::new_with(source, &ApiExtensions::default())
+    }
+
+    /// Lower `source` (whole file) knowing the project's kernel-API helpers.
+    pub fn new_with(source: SourceFile, api: &ApiExtensions) -> Self {
+        let ir = lower_with(&source, api);
         Self::with_ir(source, ir)
     }
 
     /// Lower only the top-level definitions of `source` that contain one of `offsets` (byte
     /// offsets), when its frontend can slice (C); otherwise the whole file.
-    pub fn around(source: SourceFile, offsets: &[usize]) -> Self {
+    pub fn around(source: SourceFile, offsets: &[usize], api: &ApiExtensions) -> Self {
         let spans = match source.language {
             Language::C => ordlint_c::enclosing_definitions(&source.text, offsets),
             Language::Rust => None,
         };
         match spans {
             Some(spans) => {
-                let ir = ordlint_c::lower_spans(&source.text, &spans);
+                let ir = ordlint_c::lower_spans_with(&source.text, &spans, api);
                 LoweredFile {
                     slices: Some(spans),
                     ..Self::with_ir(source, ir)
                 }
             }
-            None => Self::new(source),
+            None => Self::new_with(source, api),
         }
     }
 
@@ -86,14 +98,14 @@ impl LoweredFile {
 
     /// Also lower the definitions around `offsets` that are not lowered yet (no-op for a file
     /// lowered whole).
-    pub fn extend_around(&mut self, offsets: &[usize]) {
+    pub fn extend_around(&mut self, offsets: &[usize], api: &ApiExtensions) {
         let Some(done) = &mut self.slices else { return };
         if offsets.is_empty() {
             return;
         }
         let Some(spans) = ordlint_c::enclosing_definitions(&self.source.text, offsets) else {
             // The scanner is unsure of this file: lower it whole.
-            self.ir = lower(&self.source);
+            self.ir = lower_with(&self.source, api);
             self.slices = None;
             return;
         };
@@ -104,7 +116,7 @@ impl LoweredFile {
         if new.is_empty() {
             return;
         }
-        let more = ordlint_c::lower_spans(&self.source.text, &new);
+        let more = ordlint_c::lower_spans_with(&self.source.text, &new, api);
         done.extend(new);
         let ir = &mut self.ir;
         ir.functions.extend(more.functions);

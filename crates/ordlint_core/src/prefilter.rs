@@ -17,9 +17,16 @@ pub struct Prefilter {
 impl Prefilter {
     /// A prefilter for the triggers of `rules`.
     pub fn new(rules: &RuleSet) -> Self {
+        Self::with_extra(rules, &[])
+    }
+
+    /// A prefilter for the triggers of `rules` and the `extra` tokens (a project's own
+    /// barrier and lock helpers, which can stand in for any rule's kernel API trigger).
+    pub fn with_extra(rules: &RuleSet, extra: &[&str]) -> Self {
         let mut tokens: Vec<&str> = rules
             .iter()
             .flat_map(|r| r.triggers.iter().copied())
+            .chain(extra.iter().copied())
             .collect();
         tokens.sort_unstable();
         tokens.dedup();

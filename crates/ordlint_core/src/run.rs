@@ -1,7 +1,7 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
 use crate::prefilter::{PartnerFilter, Prefilter};
-use crate::{lint, LoweredFile, RuleSet, SourceFile};
+use crate::{lint, ApiExtensions, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
 use ordlint_ir::{KeyKind, Language};
 use ordlint_rules::PairingIndex;
@@ -19,6 +19,10 @@ pub struct RunOptions {
     pub prefilter: bool,
     /// Files larger than this many bytes are skipped with a message.
     pub max_file_bytes: u64,
+    /// The project's own kernel-API helpers (`[kernel-api]` in `ordlint.toml`): lowered like
+    /// the kernel's, and added to the prefilter's trigger tokens so files that use only them
+    /// are still parsed.
+    pub api: ApiExtensions,
 }
 
 impl Default for RunOptions {
@@ -28,6 +32,7 @@ impl Default for RunOptions {
             jobs: None,
             prefilter: true,
             max_file_bytes: 64 << 20,
+            api: ApiExtensions::default(),
         }
     }
 }
@@ -154,7 +159,7 @@ fn run_with<T: Sync + Send>(
         }
         clock = std::time::Instant::now();
     };
-    let prefilter = Prefilter::new(&options.rules);
+    let prefilter = Prefilter::with_extra(&options.rules, &options.api.names());
     let wanted = |b: &[u8]| !options.prefilter || prefilter.matches(b);
     let loaded: Vec<(usize, Result<Option<LoweredFile>, FileError>)> = items
         .par_iter()
@@ -163,10 +168,12 @@ fn run_with<T: Sync + Send>(
             let result = match load(item, &wanted) {
                 Loaded::Source(s) if options.prefilter => lower_guarded(s, |s| {
                     let offsets = prefilter.offsets(s.text.as_bytes());
-                    LoweredFile::around(s, &offsets)
+                    LoweredFile::around(s, &offsets, &options.api)
                 })
                 .map(Some),
-                Loaded::Source(s) => lower_guarded(s, LoweredFile::new).map(Some),
+                Loaded::Source(s) => {
+                    lower_guarded(s, |s| LoweredFile::new_with(s, &options.api)).map(Some)
+                }
                 Loaded::Other => Ok(None),
                 Loaded::Failed(e) => Err(e),
             };
@@ -194,7 +201,7 @@ fn run_with<T: Sync + Send>(
         let own = own_names_filter(f);
         let mut offsets = own.partner_offsets(f.source.text.as_bytes());
         offsets.extend(filter.partner_offsets(f.source.text.as_bytes()));
-        f.extend_around(&offsets);
+        f.extend_around(&offsets, &options.api);
     });
     let mut index = PairingIndex::new();
     for f in &candidates {
@@ -208,7 +215,7 @@ fn run_with<T: Sync + Send>(
             .filter_map(|i| match load(items.get(i)?, &mentions) {
                 Loaded::Source(s) => Some(lower_guarded(s, |s| {
                     let offsets = filter.partner_offsets(s.text.as_bytes());
-                    LoweredFile::around(s, &offsets)
+                    LoweredFile::around(s, &offsets, &options.api)
                 })),
                 Loaded::Other => None,
                 Loaded::Failed(e) => Some(Err(e)),

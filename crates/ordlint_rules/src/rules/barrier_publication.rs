@@ -52,9 +52,10 @@ fn publication_readers<'a>(
     }
     let key = store.target.key.as_ref()?;
     let (barrier_id, fence) = fence_directly_before(f, id)?;
-    // barrier() itself: an asm memory clobber is arch code ordering against this CPU.
+    // barrier() or a project's helper for it: an asm memory clobber is arch code ordering
+    // against this CPU, and barrier_data() keeps a buffer alive, it publishes nothing.
     if fence.kind != FenceKind::Compiler
-        || fence.api != "barrier"
+        || matches!(fence.api.as_str(), "asm" | "barrier_data")
         || !stores_data_before(f, barrier_id)
     {
         return None;

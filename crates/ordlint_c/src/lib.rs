@@ -32,19 +32,7 @@ pub fn lower(source: &str) -> FileIr {
 
 /// [`lower`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
 pub fn lower_with(source: &str, api: &ApiExtensions) -> FileIr {
-    let blanked = blanking::blank(source);
-    let facts = facts::scan(source);
-    let input = lower::Input {
-        source,
-        facts: &facts,
-        qualifiers: &blanked.qualifiers,
-        api,
-    };
-    let mut out = FileIr::default();
-    lower::lower_text(&input, 0, &blanked.text, &mut out);
-    out.declarations.extend(facts.percpu_decls.iter().cloned());
-    out.declarations.sort_by_key(|d| d.span);
-    out
+    Prepared::new(source).lower(api)
 }
 
 /// Lower only the given byte ranges (top-level definitions, e.g. from
@@ -60,34 +48,84 @@ pub fn lower_spans(source: &str, spans: &[Span]) -> FileIr {
 
 /// [`lower_spans`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
 pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> FileIr {
-    let blanked = blanking::blank(source);
-    let facts = facts::scan(source);
-    let input = lower::Input {
-        source,
-        facts: &facts,
-        qualifiers: &blanked.qualifiers,
-        api,
-    };
-    let mut out = FileIr::default();
-    for span in merge_spans(spans) {
-        match blanked.text.get(span.start..span.end) {
-            Some(slice) => lower::lower_text(&input, span.start, slice, &mut out),
-            None => out.problems.push(Problem {
-                span,
-                message: "byte range outside the text or not on character boundaries".to_owned(),
-                fatal: false,
-            }),
+    Prepared::new(source).lower_spans(spans, api)
+}
+
+/// A C file prepared once for lowering in several steps: its annotation-blanked text, its
+/// file-wide facts and (when first asked for) its top-level items. Lowering a file around
+/// triggers and then around the names those definitions publish scans the text once, not once
+/// per step.
+pub struct Prepared<'s> {
+    source: &'s str,
+    blanked: blanking::Blanked,
+    facts: facts::Facts,
+    items: std::cell::OnceCell<Option<Vec<Span>>>,
+}
+
+impl<'s> Prepared<'s> {
+    /// Blank and scan `source`.
+    pub fn new(source: &'s str) -> Self {
+        Prepared {
+            source,
+            blanked: blanking::blank(source),
+            facts: facts::scan(source),
+            items: std::cell::OnceCell::new(),
         }
     }
-    out.declarations.extend(
-        facts
-            .percpu_decls
-            .iter()
-            .filter(|d| spans.iter().any(|s| s.contains(d.span)))
-            .cloned(),
-    );
-    out.declarations.sort_by_key(|d| d.span);
-    out
+
+    /// [`enclosing_definitions`] of this file.
+    pub fn enclosing_definitions(&self, offsets: &[usize]) -> Option<Vec<Span>> {
+        if offsets.iter().any(|o| *o > self.source.len()) {
+            return None;
+        }
+        let items = self.items.get_or_init(|| slicing::items(self.source));
+        slicing::enclosing_items(items.as_deref()?, offsets)
+    }
+
+    /// [`lower_with`] of this file.
+    pub fn lower(&self, api: &ApiExtensions) -> FileIr {
+        let mut out = FileIr::default();
+        lower::lower_text(&self.input(api), 0, &self.blanked.text, &mut out);
+        out.declarations
+            .extend(self.facts.percpu_decls.iter().cloned());
+        out.declarations.sort_by_key(|d| d.span);
+        out
+    }
+
+    /// [`lower_spans_with`] of this file.
+    pub fn lower_spans(&self, spans: &[Span], api: &ApiExtensions) -> FileIr {
+        let input = self.input(api);
+        let mut out = FileIr::default();
+        for span in merge_spans(spans) {
+            match self.blanked.text.get(span.start..span.end) {
+                Some(slice) => lower::lower_text(&input, span.start, slice, &mut out),
+                None => out.problems.push(Problem {
+                    span,
+                    message: "byte range outside the text or not on character boundaries"
+                        .to_owned(),
+                    fatal: false,
+                }),
+            }
+        }
+        out.declarations.extend(
+            self.facts
+                .percpu_decls
+                .iter()
+                .filter(|d| spans.iter().any(|s| s.contains(d.span)))
+                .cloned(),
+        );
+        out.declarations.sort_by_key(|d| d.span);
+        out
+    }
+
+    fn input<'a>(&'a self, api: &'a ApiExtensions) -> lower::Input<'a> {
+        lower::Input {
+            source: self.source,
+            facts: &self.facts,
+            qualifiers: &self.blanked.qualifiers,
+            api,
+        }
+    }
 }
 
 /// Byte spans of the top-level definitions (function, struct, global declaration) that contain

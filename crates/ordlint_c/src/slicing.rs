@@ -126,7 +126,11 @@ pub(crate) fn enclosing_definitions(source: &str, offsets: &[usize]) -> Option<V
     if offsets.iter().any(|o| *o > source.len()) {
         return None;
     }
-    let items = items(source)?;
+    enclosing_items(&items(source)?, offsets)
+}
+
+/// The items of `items` (from [`items`]) that contain one of `offsets`, sorted, deduplicated.
+pub(crate) fn enclosing_items(items: &[Span], offsets: &[usize]) -> Option<Vec<Span>> {
     let mut out: Vec<Span> = offsets
         .iter()
         .filter_map(|o| {

@@ -69,19 +69,37 @@ impl LoweredFile {
     /// Lower only the top-level definitions of `source` that contain one of `offsets` (byte
     /// offsets), when its frontend can slice (C); otherwise the whole file.
     pub fn around(source: SourceFile, offsets: &[usize], api: &ApiExtensions) -> Self {
-        let spans = match source.language {
-            Language::C => ordlint_c::enclosing_definitions(&source.text, offsets),
-            Language::Rust => None,
-        };
-        match spans {
+        Self::around_then(source, offsets, api, |_, _| Vec::new())
+    }
+
+    /// [`LoweredFile::around`], then also the definitions around the offsets `more` finds
+    /// from that first IR and the text (e.g. where the names it publishes are used), preparing
+    /// the text only once for both steps.
+    pub fn around_then(
+        source: SourceFile,
+        offsets: &[usize],
+        api: &ApiExtensions,
+        more: impl FnOnce(&FileIr, &str) -> Vec<usize>,
+    ) -> Self {
+        if source.language != Language::C {
+            return Self::new_with(source, api);
+        }
+        let prepared = ordlint_c::Prepared::new(&source.text);
+        let (ir, slices) = match prepared.enclosing_definitions(offsets) {
             Some(spans) => {
-                let ir = ordlint_c::lower_spans_with(&source.text, &spans, api);
-                LoweredFile {
-                    slices: Some(spans),
-                    ..Self::with_ir(source, ir)
-                }
+                let mut ir = prepared.lower_spans(&spans, api);
+                let mut slices = Some(spans);
+                let extra = more(&ir, &source.text);
+                lower_more(&prepared, &extra, api, &mut ir, &mut slices);
+                (ir, slices)
             }
-            None => Self::new_with(source, api),
+            // The scanner is unsure of this file: lower it whole.
+            None => (prepared.lower(api), None),
+        };
+        drop(prepared);
+        LoweredFile {
+            slices,
+            ..Self::with_ir(source, ir)
         }
     }
 
@@ -99,33 +117,17 @@ impl LoweredFile {
     /// Also lower the definitions around `offsets` that are not lowered yet (no-op for a file
     /// lowered whole).
     pub fn extend_around(&mut self, offsets: &[usize], api: &ApiExtensions) {
-        let Some(done) = &mut self.slices else { return };
-        if offsets.is_empty() {
-            return;
-        }
-        let Some(spans) = ordlint_c::enclosing_definitions(&self.source.text, offsets) else {
-            // The scanner is unsure of this file: lower it whole.
-            self.ir = lower_with(&self.source, api);
-            self.slices = None;
-            return;
-        };
-        let new: Vec<Span> = spans
-            .into_iter()
-            .filter(|s| !done.iter().any(|d| d.contains(*s)))
+        let Some(done) = &self.slices else { return };
+        let outside: Vec<usize> = offsets
+            .iter()
+            .copied()
+            .filter(|o| !done.iter().any(|d| d.start <= *o && *o < d.end))
             .collect();
-        if new.is_empty() {
+        if outside.is_empty() {
             return;
         }
-        let more = ordlint_c::lower_spans_with(&self.source.text, &new, api);
-        done.extend(new);
-        let ir = &mut self.ir;
-        ir.functions.extend(more.functions);
-        ir.functions.sort_by_key(|f| f.span.start);
-        ir.declarations.extend(more.declarations);
-        ir.declarations.sort_by_key(|d| d.span);
-        ir.comments.extend(more.comments);
-        ir.comments.sort_by_key(|c| c.span);
-        ir.problems.extend(more.problems);
+        let prepared = ordlint_c::Prepared::new(&self.source.text);
+        lower_more(&prepared, &outside, api, &mut self.ir, &mut self.slices);
     }
 
     /// Add this file's shared accesses to `index`.
@@ -137,6 +139,42 @@ impl LoweredFile {
             &self.lines,
         );
     }
+}
+
+/// Lower the definitions of `prepared` around `offsets` that are not in `slices` yet, and merge
+/// them into `ir` (the whole file when the scanner is unsure of it).
+fn lower_more(
+    prepared: &ordlint_c::Prepared<'_>,
+    offsets: &[usize],
+    api: &ApiExtensions,
+    ir: &mut FileIr,
+    slices: &mut Option<Vec<Span>>,
+) {
+    let Some(done) = slices else { return };
+    if offsets.is_empty() {
+        return;
+    }
+    let Some(spans) = prepared.enclosing_definitions(offsets) else {
+        *ir = prepared.lower(api);
+        *slices = None;
+        return;
+    };
+    let new: Vec<Span> = spans
+        .into_iter()
+        .filter(|s| !done.iter().any(|d| d.contains(*s)))
+        .collect();
+    if new.is_empty() {
+        return;
+    }
+    let more = prepared.lower_spans(&new, api);
+    done.extend(new);
+    ir.functions.extend(more.functions);
+    ir.functions.sort_by_key(|f| f.span.start);
+    ir.declarations.extend(more.declarations);
+    ir.declarations.sort_by_key(|d| d.span);
+    ir.comments.extend(more.comments);
+    ir.comments.sort_by_key(|c| c.span);
+    ir.problems.extend(more.problems);
 }
 
 /// Lint one lowered file with the enabled rules against the run's pairing index.

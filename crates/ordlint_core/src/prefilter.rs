@@ -7,12 +7,28 @@
 
 use crate::RuleSet;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
 
 /// Finds rule trigger tokens in file bytes.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
+    /// Trigger tokens first, then [`MASKS`].
     automaton: Option<AhoCorasick>,
+    /// Number of trigger tokens (pattern ids at or past it are masks).
+    tokens: usize,
 }
+
+/// Longer texts that contain a trigger token but can never be what a rule looks for: an inline
+/// assembly statement's `volatile` is not a volatile variable (it is most of the kernel's
+/// 18,000 lines with `volatile`). Searched leftmost-longest, a mask hides the token inside it.
+const MASKS: &[&str] = &[
+    "__volatile__",
+    "asm volatile",
+    "asm_volatile",
+    "__asm__ volatile",
+    "__asm volatile",
+    "asm inline volatile",
+];
 
 impl Prefilter {
     /// A prefilter for the triggers of `rules`.
@@ -30,104 +46,173 @@ impl Prefilter {
             .collect();
         tokens.sort_unstable();
         tokens.dedup();
+        let count = tokens.len();
+        // A mask that is itself a trigger (or holds no trigger) must not hide anything.
+        let masks: Vec<&str> = MASKS
+            .iter()
+            .copied()
+            .filter(|m| !tokens.contains(m) && tokens.iter().any(|t| m.contains(t)))
+            .collect();
+        tokens.extend(masks);
         Prefilter {
-            automaton: build(&tokens),
+            automaton: if count == 0 { None } else { build(&tokens) },
+            tokens: count,
         }
     }
 
     /// Byte offsets where trigger tokens start in `bytes`.
     pub fn offsets(&self, bytes: &[u8]) -> Vec<usize> {
         self.automaton.as_ref().map_or_else(Vec::new, |ac| {
-            ac.find_iter(bytes).map(|m| m.start()).collect()
+            ac.find_iter(bytes)
+                .filter(|m| m.pattern().as_usize() < self.tokens)
+                .map(|m| m.start())
+                .collect()
         })
     }
 
     /// True when `bytes` contain any trigger token.
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        self.automaton.as_ref().is_some_and(|ac| ac.is_match(bytes))
+        self.automaton.as_ref().is_some_and(|ac| {
+            ac.find_iter(bytes)
+                .any(|m| m.pattern().as_usize() < self.tokens)
+        })
     }
 }
 
+/// One location a [`PartnerFilter`] looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartnerEntry<'a> {
+    /// The location's name (a field or variable name).
+    pub name: &'a str,
+    /// A struct field: only occurrences right after `->` or `.` count.
+    pub member: bool,
+    /// Another word that must also occur in the file (the field's struct type), if any.
+    pub with: Option<&'a str>,
+}
+
 /// Finds the files that may hold partners of published locations: a file qualifies when it
-/// mentions a published field's name and its struct type (or a published global's name) as
-/// whole identifiers. Cross-file partners must agree on the struct type, so a file that never
-/// names the type cannot hold one.
-#[derive(Debug, Clone)]
+/// mentions a published field's name (as a member access) and its struct type, or a published
+/// global's name, as whole identifiers. Cross-file partners must agree on the struct type, so a
+/// file that never names the type cannot hold one.
+///
+/// One pass over the identifiers of a file with a hash lookup each: the word lists of a whole
+/// kernel run hold thousands of names, which an Aho-Corasick automaton cannot search
+/// overlapping at speed.
+#[derive(Debug, Clone, Default)]
 pub struct PartnerFilter {
-    automaton: Option<AhoCorasick>,
-    /// For each word (pattern id): the entries whose key name it is, with their other words.
-    entries_by_key: Vec<Vec<Vec<usize>>>,
+    /// Word → id.
+    words: FxHashMap<Box<[u8]>, u32>,
+    /// For each word id: the entries whose name it is, as (member, other word id).
+    entries_by_name: Vec<Vec<(bool, Option<u32>)>>,
+    /// Identifier lengths that occur among the words (bit n = length n, capped at 63), to skip
+    /// most identifiers without hashing them.
+    lengths: u64,
 }
 
 impl PartnerFilter {
-    /// A filter for entries of words: the first word is the location's name, the others
-    /// (e.g. the struct type) must also occur somewhere in the file.
-    pub fn new(entries: &[Vec<&str>]) -> Self {
-        let mut words: Vec<&str> = entries
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|w| !w.is_empty())
-            .collect();
-        words.sort_unstable();
-        words.dedup();
-        let id = |w: &str| words.binary_search(&w).ok();
-        let mut entries_by_key = vec![Vec::new(); words.len()];
+    /// A filter for `entries`.
+    pub fn new(entries: &[PartnerEntry<'_>]) -> Self {
+        let mut filter = PartnerFilter::default();
         for e in entries {
-            let Some((first, rest)) = e.split_first() else {
+            if e.name.is_empty() || e.with.is_some_and(str::is_empty) {
                 continue;
-            };
-            let (Some(k), Some(others)) = (
-                id(first),
-                rest.iter().map(|w| id(w)).collect::<Option<Vec<usize>>>(),
-            ) else {
-                continue;
-            };
-            if let Some(slot) = entries_by_key.get_mut(k) {
-                slot.push(others);
+            }
+            let name = filter.intern(e.name);
+            let with = e.with.map(|w| filter.intern(w));
+            if let Some(slot) = filter.entries_by_name.get_mut(name as usize) {
+                if !slot.contains(&(e.member, with)) {
+                    slot.push((e.member, with));
+                }
             }
         }
-        PartnerFilter {
-            automaton: build(&words),
-            entries_by_key,
+        filter
+    }
+
+    fn intern(&mut self, word: &str) -> u32 {
+        let next = self.words.len() as u32;
+        let id = *self.words.entry(word.as_bytes().into()).or_insert(next);
+        if id == next {
+            self.entries_by_name.push(Vec::new());
+            self.lengths |= 1u64 << word.len().min(63);
         }
+        id
     }
 
     /// Byte offsets of whole-identifier occurrences of location names whose entry is complete
     /// in `bytes`; empty when the file holds no possible partner.
     pub fn partner_offsets(&self, bytes: &[u8]) -> Vec<usize> {
-        let Some(ac) = &self.automaton else {
+        if self.words.is_empty() {
             return Vec::new();
-        };
-        let mut seen = vec![false; self.entries_by_key.len()];
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        for m in ac.find_overlapping_iter(bytes) {
-            let before = m.start().checked_sub(1).and_then(|i| bytes.get(i)).copied();
-            let after = bytes.get(m.end()).copied();
-            if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
+        }
+        let mut seen = vec![false; self.entries_by_name.len()];
+        // (word id, offset, right after `->` or `.`)
+        let mut hits: Vec<(u32, usize, bool)> = Vec::new();
+        for (start, end) in identifiers(bytes) {
+            if self.lengths & (1u64 << (end - start).min(63)) == 0 {
                 continue;
             }
-            let w = m.pattern().as_usize();
-            if let Some(s) = seen.get_mut(w) {
+            let Some(word) = bytes.get(start..end) else {
+                continue;
+            };
+            let Some(&id) = self.words.get(word) else {
+                continue;
+            };
+            if let Some(s) = seen.get_mut(id as usize) {
                 *s = true;
             }
-            if self.entries_by_key.get(w).is_some_and(|e| !e.is_empty()) {
-                hits.push((w, m.start()));
+            if self
+                .entries_by_name
+                .get(id as usize)
+                .is_some_and(|e| !e.is_empty())
+            {
+                hits.push((id, start, after_member_operator(bytes, start)));
             }
         }
         hits.into_iter()
-            .filter(|(w, _)| {
-                self.entries_by_key.get(*w).is_some_and(|entries| {
-                    entries.iter().any(|others| {
-                        others
-                            .iter()
-                            .all(|o| seen.get(*o).copied().unwrap_or(false))
+            .filter(|(id, _, member_access)| {
+                self.entries_by_name
+                    .get(*id as usize)
+                    .is_some_and(|entries| {
+                        entries.iter().any(|(member, with)| {
+                            (!member || *member_access)
+                                && with
+                                    .is_none_or(|w| seen.get(w as usize).copied().unwrap_or(false))
+                        })
                     })
-                })
             })
-            .map(|(_, at)| at)
+            .map(|(_, at, _)| at)
             .collect()
     }
+}
+
+/// The (start, end) byte ranges of the identifiers of `bytes` (also those inside comments and
+/// literals: the filter may over-approximate, never miss).
+fn identifiers(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(&b) = bytes.get(i) {
+            if is_ident_byte(b) {
+                let start = i;
+                while bytes.get(i).is_some_and(|b| is_ident_byte(*b)) {
+                    i += 1;
+                }
+                // A number (or a suffix like 0x1f) is not an identifier.
+                if !bytes[start].is_ascii_digit() {
+                    return Some((start, i));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        None
+    })
+}
+
+/// True when the identifier at `start` follows `->` or `.` (spaces allowed between).
+fn after_member_operator(bytes: &[u8], start: usize) -> bool {
+    let before = bytes.get(..start).unwrap_or_default();
+    let trimmed = before.trim_ascii_end();
+    trimmed.ends_with(b"->") || trimmed.ends_with(b".")
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -139,7 +224,7 @@ fn build(patterns: &[&str]) -> Option<AhoCorasick> {
         return None;
     }
     AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
+        .match_kind(MatchKind::LeftmostLongest)
         .build(patterns)
         .ok()
 }
@@ -150,7 +235,18 @@ mod tests {
 
     #[test]
     fn partners_need_the_name_as_a_whole_word_and_the_type() {
-        let f = PartnerFilter::new(&[vec!["lock_acquired", "six_waiter"], vec!["jiffies_seen"]]);
+        let f = PartnerFilter::new(&[
+            PartnerEntry {
+                name: "lock_acquired",
+                member: true,
+                with: Some("six_waiter"),
+            },
+            PartnerEntry {
+                name: "jiffies_seen",
+                member: false,
+                with: None,
+            },
+        ]);
         assert_eq!(
             f.partner_offsets(b"struct six_waiter *w; while (!w->lock_acquired)"),
             vec![33]
@@ -163,6 +259,15 @@ mod tests {
             .partner_offsets(b"struct six_waiter *w; w->lock_acquired_at = 1")
             .is_empty());
         assert_eq!(f.partner_offsets(b"x = jiffies_seen;"), vec![4]);
+        assert!(
+            f.partner_offsets(b"struct six_waiter; bool lock_acquired;")
+                .is_empty(),
+            "a field counts only as a member access"
+        );
+        assert_eq!(
+            f.partner_offsets(b"struct six_waiter w = { . lock_acquired = 1 };"),
+            vec![26]
+        );
     }
 
     #[test]
@@ -170,5 +275,11 @@ mod tests {
         let p = Prefilter::new(&RuleSet::all());
         assert!(p.matches(b"barrier();"));
         assert!(!p.matches(b"int main(void) { return 0; }"));
+        assert!(!p.matches(b"asm volatile(\"nop\" ::: \"memory\");"));
+        assert!(!p.matches(b"__asm__ __volatile__(\"\");"));
+        assert_eq!(
+            p.offsets(b"asm volatile(\"\"); static volatile int done;"),
+            vec![25]
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
-use crate::prefilter::{PartnerFilter, Prefilter};
+use crate::prefilter::{PartnerEntry, PartnerFilter, Prefilter};
 use crate::{lint, ApiExtensions, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
-use ordlint_ir::{KeyKind, Language};
+use ordlint_ir::{FileIr, KeyKind, Language};
 use ordlint_rules::PairingIndex;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -166,9 +166,13 @@ fn run_with<T: Sync + Send>(
         .enumerate()
         .map(|(i, item)| {
             let result = match load(item, &wanted) {
+                // Lowered around its triggers, and around the uses of what those definitions
+                // publish or declare, where same-file partners live.
                 Loaded::Source(s) if options.prefilter => lower_guarded(s, |s| {
                     let offsets = prefilter.offsets(s.text.as_bytes());
-                    LoweredFile::around(s, &offsets, &options.api)
+                    LoweredFile::around_then(s, &offsets, &options.api, |ir, text| {
+                        own_names_filter(ir).partner_offsets(text.as_bytes())
+                    })
                 })
                 .map(Some),
                 Loaded::Source(s) => {
@@ -195,12 +199,9 @@ fn run_with<T: Sync + Send>(
 
     let pairing = options.rules.iter().any(|r| r.pairing);
     let filter = partner_filter(&candidates, pairing);
-    // Candidates were lowered only around their triggers: also lower the definitions that
-    // mention what they (or other candidates) publish, where same-file partners live.
+    // Also lower the definitions of candidates that mention what other candidates publish.
     candidates.par_iter_mut().for_each(|f| {
-        let own = own_names_filter(f);
-        let mut offsets = own.partner_offsets(f.source.text.as_bytes());
-        offsets.extend(filter.partner_offsets(f.source.text.as_bytes()));
+        let offsets = filter.partner_offsets(f.source.text.as_bytes());
         f.extend_around(&offsets, &options.api);
     });
     let mut index = PairingIndex::new();
@@ -280,11 +281,15 @@ fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
         .iter()
         .flat_map(|f| ordlint_rules::pairing::published_keys(&f.ir))
         .collect();
-    let entries: Vec<Vec<&str>> = published
+    let entries: Vec<PartnerEntry> = published
         .iter()
         .filter_map(|p| match (p.key.kind, p.owner.as_deref()) {
             (KeyKind::Global, _) => None,
-            (KeyKind::Field, Some(owner)) => Some(vec![p.key.name.as_str(), owner]),
+            (KeyKind::Field, Some(owner)) => Some(PartnerEntry {
+                name: &p.key.name,
+                member: true,
+                with: Some(owner),
+            }),
             (KeyKind::Field, None) => None,
         })
         .collect();
@@ -295,13 +300,21 @@ fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
 /// struct type to pair).
 /// Also the names of its qualified declarations (`__rcu`, `volatile`, per-CPU): the
 /// functions that use them are where rules about those declarations fire.
-fn own_names_filter(f: &LoweredFile) -> PartnerFilter {
-    let published = ordlint_rules::pairing::published_keys(&f.ir);
-    let mut entries: Vec<Vec<&str>> = published
+fn own_names_filter(ir: &FileIr) -> PartnerFilter {
+    let published = ordlint_rules::pairing::published_keys(ir);
+    let mut entries: Vec<PartnerEntry> = published
         .iter()
-        .map(|p| vec![p.key.name.as_str()])
+        .map(|p| PartnerEntry {
+            name: &p.key.name,
+            member: p.key.kind == KeyKind::Field,
+            with: None,
+        })
         .collect();
-    entries.extend(f.ir.declarations.iter().map(|d| vec![d.name.as_str()]));
+    entries.extend(ir.declarations.iter().map(|d| PartnerEntry {
+        name: &d.name,
+        member: false,
+        with: None,
+    }));
     PartnerFilter::new(&entries)
 }
 

@@ -13,7 +13,8 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &[
-        "_clear_bit",
+        "mb__before_clear_bit",
+        "mb__after_clear_bit",
         "read_barrier_depends",
         "set_mb",
         "ACCESS_ONCE",

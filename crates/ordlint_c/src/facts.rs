@@ -4,7 +4,9 @@
 //! Both [`crate::lower`] and [`crate::lower_spans`] read the same facts from the whole file, so
 //! lowering a slice gives the same events as lowering the file.
 
-use crate::lexer::{Lexer, Tok, TokKind};
+#[cfg(test)]
+use crate::lexer::Lexer;
+use crate::lexer::{Tok, TokKind};
 use ordlint_diagnostics::Span;
 use ordlint_ir::{Declaration, Qualifiers};
 use std::collections::HashSet;
@@ -28,9 +30,18 @@ fn is_percpu_macro(name: &str) -> bool {
 }
 
 /// Scan `source` for [`Facts`].
+#[cfg(test)]
 pub(crate) fn scan(source: &str) -> Facts {
-    let toks: Vec<Tok> = Lexer::new(source)
+    let toks: Vec<Tok> = Lexer::new(source).collect();
+    scan_tokens(source, &toks)
+}
+
+/// [`Facts`] of `source` from its tokens.
+pub(crate) fn scan_tokens(source: &str, all: &[Tok]) -> Facts {
+    let toks: Vec<Tok> = all
+        .iter()
         .filter(|t| !matches!(t.kind, TokKind::Comment | TokKind::Directive))
+        .copied()
         .collect();
     let text = |t: &Tok| source.get(t.start..t.end).unwrap_or("");
     let mut facts = Facts::default();

@@ -32,7 +32,7 @@ pub fn lower(source: &str) -> FileIr {
 
 /// [`lower`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
 pub fn lower_with(source: &str, api: &ApiExtensions) -> FileIr {
-    Prepared::new(source).lower(api)
+    Prepared::new(source).lower(source, api)
 }
 
 /// Lower only the given byte ranges (top-level definitions, e.g. from
@@ -48,57 +48,71 @@ pub fn lower_spans(source: &str, spans: &[Span]) -> FileIr {
 
 /// [`lower_spans`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
 pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> FileIr {
-    Prepared::new(source).lower_spans(spans, api)
+    Prepared::new(source).lower_spans(source, spans, api)
 }
 
-/// A C file prepared once for lowering in several steps: its annotation-blanked text, its
-/// file-wide facts and (when first asked for) its top-level items. Lowering a file around
-/// triggers and then around the names those definitions publish scans the text once, not once
-/// per step.
-pub struct Prepared<'s> {
-    source: &'s str,
-    blanked: blanking::Blanked,
+/// What one token pass learns about a C file for lowering it in several steps: its top-level
+/// items (where definitions start and end) and its file-wide facts. Owned, small next to the
+/// text, so a caller can keep it between steps; the text itself is passed to each call.
+///
+/// Only the definitions that are lowered get their annotations blanked and get parsed, so a
+/// file lowered around three triggers costs one cheap token pass plus three small parses.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Length of the text this was made from (a different text is refused).
+    len: usize,
+    items: Option<Vec<Span>>,
     facts: facts::Facts,
-    items: std::cell::OnceCell<Option<Vec<Span>>>,
 }
 
-impl<'s> Prepared<'s> {
-    /// Blank and scan `source`.
-    pub fn new(source: &'s str) -> Self {
+impl Prepared {
+    /// Tokenize `source` once for its items and facts.
+    pub fn new(source: &str) -> Self {
+        let mut lexer = lexer::Lexer::new(source);
+        let toks: Vec<lexer::Tok> = lexer.by_ref().collect();
         Prepared {
-            source,
-            blanked: blanking::blank(source),
-            facts: facts::scan(source),
-            items: std::cell::OnceCell::new(),
+            len: source.len(),
+            items: slicing::items_of(source, &toks, lexer.confused),
+            facts: facts::scan_tokens(source, &toks),
         }
     }
 
     /// [`enclosing_definitions`] of this file.
     pub fn enclosing_definitions(&self, offsets: &[usize]) -> Option<Vec<Span>> {
-        if offsets.iter().any(|o| *o > self.source.len()) {
+        if offsets.iter().any(|o| *o > self.len) {
             return None;
         }
-        let items = self.items.get_or_init(|| slicing::items(self.source));
-        slicing::enclosing_items(items.as_deref()?, offsets)
+        slicing::enclosing_items(self.items.as_deref()?, offsets)
     }
 
-    /// [`lower_with`] of this file.
-    pub fn lower(&self, api: &ApiExtensions) -> FileIr {
-        let mut out = FileIr::default();
-        lower::lower_text(&self.input(api), 0, &self.blanked.text, &mut out);
-        out.declarations
-            .extend(self.facts.percpu_decls.iter().cloned());
-        out.declarations.sort_by_key(|d| d.span);
-        out
+    /// [`lower_with`] of `source` (the text this was made from).
+    pub fn lower(&self, source: &str, api: &ApiExtensions) -> FileIr {
+        self.lower_spans(source, &[Span::new(0, source.len())], api)
     }
 
-    /// [`lower_spans_with`] of this file.
-    pub fn lower_spans(&self, spans: &[Span], api: &ApiExtensions) -> FileIr {
-        let input = self.input(api);
+    /// [`lower_spans_with`] of `source` (the text this was made from).
+    pub fn lower_spans(&self, source: &str, spans: &[Span], api: &ApiExtensions) -> FileIr {
         let mut out = FileIr::default();
+        if source.len() != self.len {
+            out.problems.push(Problem {
+                span: Span::new(0, 0),
+                message: "internal: text changed since it was prepared".to_owned(),
+                fatal: true,
+            });
+            return out;
+        }
+        // Items begin outside comments, literals and directives, so each blanks on its own.
+        let mut slices: Vec<(Span, String)> = Vec::new();
+        let mut qualifiers = Vec::new();
         for span in merge_spans(spans) {
-            match self.blanked.text.get(span.start..span.end) {
-                Some(slice) => lower::lower_text(&input, span.start, slice, &mut out),
+            match source.get(span.start..span.end) {
+                Some(slice) => {
+                    let blanked = blanking::blank(slice);
+                    qualifiers.extend(blanked.qualifiers.into_iter().map(|(q, kind)| {
+                        (Span::new(q.start + span.start, q.end + span.start), kind)
+                    }));
+                    slices.push((span, blanked.text));
+                }
                 None => out.problems.push(Problem {
                     span,
                     message: "byte range outside the text or not on character boundaries"
@@ -106,6 +120,15 @@ impl<'s> Prepared<'s> {
                     fatal: false,
                 }),
             }
+        }
+        let input = lower::Input {
+            source,
+            facts: &self.facts,
+            qualifiers: &qualifiers,
+            api,
+        };
+        for (span, text) in &slices {
+            lower::lower_text(&input, span.start, text, &mut out);
         }
         out.declarations.extend(
             self.facts
@@ -116,15 +139,6 @@ impl<'s> Prepared<'s> {
         );
         out.declarations.sort_by_key(|d| d.span);
         out
-    }
-
-    fn input<'a>(&'a self, api: &'a ApiExtensions) -> lower::Input<'a> {
-        lower::Input {
-            source: self.source,
-            facts: &self.facts,
-            qualifiers: &self.blanked.qualifiers,
-            api,
-        }
     }
 }
 
@@ -138,7 +152,7 @@ impl<'s> Prepared<'s> {
 /// unevenly, unterminated comments or literals, an offset past the end): the caller then falls
 /// back to [`lower`].
 pub fn enclosing_definitions(source: &str, offsets: &[usize]) -> Option<Vec<Span>> {
-    slicing::enclosing_definitions(source, offsets)
+    Prepared::new(source).enclosing_definitions(offsets)
 }
 
 /// Sort, clamp-check and merge overlapping spans.

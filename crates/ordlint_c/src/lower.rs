@@ -33,11 +33,29 @@ pub(crate) struct Input<'a> {
     pub api: &'a kernel_api::ApiExtensions,
 }
 
+thread_local! {
+    /// One parser per thread: a file lowered around many definitions parses many small
+    /// slices, and a parser keeps its allocations between parses.
+    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Parse `text` with tree-sitter-c.
 pub(crate) fn parse(text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_c::LANGUAGE.into()).ok()?;
-    parser.parse(text, None)
+    PARSER.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&tree_sitter_c::LANGUAGE.into()).ok()?;
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut()?;
+        let tree = parser.parse(text, None);
+        // A parse that did not finish (it never should without a timeout) leaves state behind.
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
 }
 
 /// Lower `text` (blanked), which starts at byte `base` of the file, into `out`.

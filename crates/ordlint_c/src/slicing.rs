@@ -7,7 +7,9 @@
 //! the same depth (an `#if` without `#else` must not change it); otherwise, and whenever braces
 //! do not balance or a literal or comment is unterminated, the scanner is unsure and says so.
 
-use crate::lexer::{Lexer, TokKind};
+#[cfg(test)]
+use crate::lexer::Lexer;
+use crate::lexer::{Tok, TokKind};
 use ordlint_diagnostics::Span;
 
 /// One `#if` … `#endif` being scanned.
@@ -21,8 +23,16 @@ struct IfFrame {
 }
 
 /// The top-level items of `source`, in order, or `None` when unsure.
+#[cfg(test)]
 pub(crate) fn items(source: &str) -> Option<Vec<Span>> {
     let mut lexer = Lexer::new(source);
+    let toks: Vec<Tok> = lexer.by_ref().collect();
+    items_of(source, &toks, lexer.confused)
+}
+
+/// The top-level items of `source` from its tokens (`confused`: the lexer met malformed
+/// input), in order, or `None` when unsure.
+pub(crate) fn items_of(source: &str, toks: &[Tok], confused: bool) -> Option<Vec<Span>> {
     let mut items = Vec::new();
     let mut depth = 0usize;
     let mut ifs: Vec<IfFrame> = Vec::new();
@@ -34,7 +44,7 @@ pub(crate) fn items(source: &str) -> Option<Vec<Span>> {
     let mut aggregate = false;
     // The last two significant tokens' texts at depth 0.
     let mut prev: [&str; 2] = ["", ""];
-    for tok in lexer.by_ref() {
+    for tok in toks {
         let text = source.get(tok.start..tok.end).unwrap_or("");
         match tok.kind {
             TokKind::Comment => continue,
@@ -111,7 +121,7 @@ pub(crate) fn items(source: &str) -> Option<Vec<Span>> {
             prev = [prev[1], text];
         }
     }
-    if lexer.confused || depth != 0 || !ifs.is_empty() {
+    if confused || depth != 0 || !ifs.is_empty() {
         return None;
     }
     if item_has_tokens {
@@ -119,14 +129,6 @@ pub(crate) fn items(source: &str) -> Option<Vec<Span>> {
         items.push(Span::new(item_start, source.len()));
     }
     Some(items)
-}
-
-/// See [`crate::enclosing_definitions`].
-pub(crate) fn enclosing_definitions(source: &str, offsets: &[usize]) -> Option<Vec<Span>> {
-    if offsets.iter().any(|o| *o > source.len()) {
-        return None;
-    }
-    enclosing_items(&items(source)?, offsets)
 }
 
 /// The items of `items` (from [`items`]) that contain one of `offsets`, sorted, deduplicated.

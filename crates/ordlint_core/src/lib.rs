@@ -52,6 +52,8 @@ pub struct LoweredFile {
     /// The top-level definitions lowered so far when only parts of the file were lowered;
     /// `None` when the whole file was.
     pub slices: Option<Vec<Span>>,
+    /// The C outline kept from the first lowering for one more [`LoweredFile::extend_around`].
+    outline: Option<ordlint_c::Prepared>,
 }
 
 impl LoweredFile {
@@ -69,12 +71,15 @@ impl LoweredFile {
     /// Lower only the top-level definitions of `source` that contain one of `offsets` (byte
     /// offsets), when its frontend can slice (C); otherwise the whole file.
     pub fn around(source: SourceFile, offsets: &[usize], api: &ApiExtensions) -> Self {
-        Self::around_then(source, offsets, api, |_, _| Vec::new())
+        let mut file = Self::around_then(source, offsets, api, |_, _| Vec::new());
+        file.outline = None;
+        file
     }
 
     /// [`LoweredFile::around`], then also the definitions around the offsets `more` finds
     /// from that first IR and the text (e.g. where the names it publishes are used), preparing
-    /// the text only once for both steps.
+    /// the text only once for both steps and keeping the outline for one
+    /// [`LoweredFile::extend_around`].
     pub fn around_then(
         source: SourceFile,
         offsets: &[usize],
@@ -85,20 +90,21 @@ impl LoweredFile {
             return Self::new_with(source, api);
         }
         let prepared = ordlint_c::Prepared::new(&source.text);
+        let text = &source.text;
         let (ir, slices) = match prepared.enclosing_definitions(offsets) {
             Some(spans) => {
-                let mut ir = prepared.lower_spans(&spans, api);
+                let mut ir = prepared.lower_spans(text, &spans, api);
                 let mut slices = Some(spans);
-                let extra = more(&ir, &source.text);
-                lower_more(&prepared, &extra, api, &mut ir, &mut slices);
+                let extra = more(&ir, text);
+                lower_more(&prepared, text, &extra, api, &mut ir, &mut slices);
                 (ir, slices)
             }
             // The scanner is unsure of this file: lower it whole.
-            None => (prepared.lower(api), None),
+            None => (prepared.lower(text, api), None),
         };
-        drop(prepared);
         LoweredFile {
             slices,
+            outline: Some(prepared),
             ..Self::with_ir(source, ir)
         }
     }
@@ -111,12 +117,14 @@ impl LoweredFile {
             ir,
             lines,
             slices: None,
+            outline: None,
         }
     }
 
     /// Also lower the definitions around `offsets` that are not lowered yet (no-op for a file
-    /// lowered whole).
+    /// lowered whole). The outline kept from the first lowering is used, then dropped.
     pub fn extend_around(&mut self, offsets: &[usize], api: &ApiExtensions) {
+        let outline = self.outline.take();
         let Some(done) = &self.slices else { return };
         let outside: Vec<usize> = offsets
             .iter()
@@ -126,8 +134,16 @@ impl LoweredFile {
         if outside.is_empty() {
             return;
         }
-        let prepared = ordlint_c::Prepared::new(&self.source.text);
-        lower_more(&prepared, &outside, api, &mut self.ir, &mut self.slices);
+        let text = &self.source.text;
+        let prepared = outline.unwrap_or_else(|| ordlint_c::Prepared::new(text));
+        lower_more(
+            &prepared,
+            text,
+            &outside,
+            api,
+            &mut self.ir,
+            &mut self.slices,
+        );
     }
 
     /// Add this file's shared accesses to `index`.
@@ -144,7 +160,8 @@ impl LoweredFile {
 /// Lower the definitions of `prepared` around `offsets` that are not in `slices` yet, and merge
 /// them into `ir` (the whole file when the scanner is unsure of it).
 fn lower_more(
-    prepared: &ordlint_c::Prepared<'_>,
+    prepared: &ordlint_c::Prepared,
+    text: &str,
     offsets: &[usize],
     api: &ApiExtensions,
     ir: &mut FileIr,
@@ -155,7 +172,7 @@ fn lower_more(
         return;
     }
     let Some(spans) = prepared.enclosing_definitions(offsets) else {
-        *ir = prepared.lower(api);
+        *ir = prepared.lower(text, api);
         *slices = None;
         return;
     };
@@ -166,7 +183,7 @@ fn lower_more(
     if new.is_empty() {
         return;
     }
-    let more = prepared.lower_spans(&new, api);
+    let more = prepared.lower_spans(text, &new, api);
     done.extend(new);
     ir.functions.extend(more.functions);
     ir.functions.sort_by_key(|f| f.span.start);

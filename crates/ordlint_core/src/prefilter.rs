@@ -104,15 +104,18 @@ pub struct PartnerFilter {
     words: FxHashMap<Box<[u8]>, u32>,
     /// For each word id: the entries whose name it is, as (member, other word id).
     entries_by_name: Vec<Vec<(bool, Option<u32>)>>,
-    /// Identifier lengths that occur among the words (bit n = length n, capped at 63), to skip
-    /// most identifiers without hashing them.
-    lengths: u64,
+    /// A 65,536-bit set of [`shape`]s of the words, to skip most identifiers without hashing
+    /// them.
+    shapes: Vec<u64>,
 }
 
 impl PartnerFilter {
     /// A filter for `entries`.
     pub fn new(entries: &[PartnerEntry<'_>]) -> Self {
-        let mut filter = PartnerFilter::default();
+        let mut filter = PartnerFilter {
+            shapes: vec![0; SHAPE_WORDS],
+            ..PartnerFilter::default()
+        };
         for e in entries {
             if e.name.is_empty() || e.with.is_some_and(str::is_empty) {
                 continue;
@@ -133,7 +136,10 @@ impl PartnerFilter {
         let id = *self.words.entry(word.as_bytes().into()).or_insert(next);
         if id == next {
             self.entries_by_name.push(Vec::new());
-            self.lengths |= 1u64 << word.len().min(63);
+            let bit = shape(word.as_bytes());
+            if let Some(w) = self.shapes.get_mut(bit / 64) {
+                *w |= 1u64 << (bit % 64);
+            }
         }
         id
     }
@@ -148,12 +154,17 @@ impl PartnerFilter {
         // (word id, offset, right after `->` or `.`)
         let mut hits: Vec<(u32, usize, bool)> = Vec::new();
         for (start, end) in identifiers(bytes) {
-            if self.lengths & (1u64 << (end - start).min(63)) == 0 {
-                continue;
-            }
             let Some(word) = bytes.get(start..end) else {
                 continue;
             };
+            let bit = shape(word);
+            if self
+                .shapes
+                .get(bit / 64)
+                .is_none_or(|w| w & (1u64 << (bit % 64)) == 0)
+            {
+                continue;
+            }
             let Some(&id) = self.words.get(word) else {
                 continue;
             };
@@ -185,23 +196,51 @@ impl PartnerFilter {
     }
 }
 
+/// Number of u64 words of the shape set.
+const SHAPE_WORDS: usize = 1024;
+
+/// A cheap 16-bit fingerprint of an identifier: its length and first, second and last bytes.
+fn shape(word: &[u8]) -> usize {
+    let first = word.first().copied().unwrap_or(0) as usize;
+    let second = word.get(1).copied().unwrap_or(0) as usize;
+    let last = word.last().copied().unwrap_or(0) as usize;
+    (first.wrapping_mul(31)
+        ^ second.wrapping_mul(1021)
+        ^ last.wrapping_mul(7919)
+        ^ word.len().wrapping_mul(40503))
+        & (SHAPE_WORDS * 64 - 1)
+}
+
+/// Bytes that continue an identifier.
+static IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
 /// The (start, end) byte ranges of the identifiers of `bytes` (also those inside comments and
 /// literals: the filter may over-approximate, never miss).
 fn identifiers(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
+    let ident = |at: usize| bytes.get(at).is_some_and(|b| IDENT[*b as usize]);
     std::iter::from_fn(move || {
-        while let Some(&b) = bytes.get(i) {
-            if is_ident_byte(b) {
-                let start = i;
-                while bytes.get(i).is_some_and(|b| is_ident_byte(*b)) {
-                    i += 1;
-                }
-                // A number (or a suffix like 0x1f) is not an identifier.
-                if !bytes[start].is_ascii_digit() {
-                    return Some((start, i));
-                }
-            } else {
+        while i < bytes.len() {
+            if !ident(i) {
                 i += 1;
+                continue;
+            }
+            let start = i;
+            while ident(i) {
+                i += 1;
+            }
+            // A number (or a suffix like 0x1f) is not an identifier.
+            if !bytes.get(start).is_some_and(u8::is_ascii_digit) {
+                return Some((start, i));
             }
         }
         None
@@ -213,10 +252,6 @@ fn after_member_operator(bytes: &[u8], start: usize) -> bool {
     let before = bytes.get(..start).unwrap_or_default();
     let trimmed = before.trim_ascii_end();
     trimmed.ends_with(b"->") || trimmed.ends_with(b".")
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 fn build(patterns: &[&str]) -> Option<AhoCorasick> {

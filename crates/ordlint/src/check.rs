@@ -76,11 +76,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     if args.statistics {
         let s = &result.stats;
         eprintln!(
-            "ordlint: {} files, {} parsed for triggers, {} parsed as partners, {} MiB parsed, {} unparsable, {} diagnostics",
+            "ordlint: {} files, {} parsed for triggers, {} parsed as partners ({} MiB, of which {} MiB of definitions parsed), {} unparsable, {} diagnostics",
             s.files,
             s.candidates,
             s.partners,
             s.bytes >> 20,
+            s.parsed_bytes >> 20,
             s.unparsed,
             result.diagnostics.len()
         );

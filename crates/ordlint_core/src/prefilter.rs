@@ -107,6 +107,8 @@ pub struct PartnerFilter {
     /// A 65,536-bit set of [`shape`]s of the words, to skip most identifiers without hashing
     /// them.
     shapes: Vec<u64>,
+    /// Every entry is a struct member: only identifiers after `->` or `.` can be hits.
+    members_only: bool,
 }
 
 impl PartnerFilter {
@@ -114,6 +116,7 @@ impl PartnerFilter {
     pub fn new(entries: &[PartnerEntry<'_>]) -> Self {
         let mut filter = PartnerFilter {
             shapes: vec![0; SHAPE_WORDS],
+            members_only: entries.iter().all(|e| e.member),
             ..PartnerFilter::default()
         };
         for e in entries {
@@ -144,28 +147,44 @@ impl PartnerFilter {
         id
     }
 
+    /// The id of `word`, if it is one of the filter's words.
+    fn lookup(&self, word: &[u8]) -> Option<u32> {
+        let bit = shape(word);
+        if self
+            .shapes
+            .get(bit / 64)
+            .is_none_or(|w| w & (1u64 << (bit % 64)) == 0)
+        {
+            return None;
+        }
+        self.words.get(word).copied()
+    }
+
     /// Byte offsets of whole-identifier occurrences of location names whose entry is complete
     /// in `bytes`; empty when the file holds no possible partner.
     pub fn partner_offsets(&self, bytes: &[u8]) -> Vec<usize> {
         if self.words.is_empty() {
             return Vec::new();
         }
+        // Most files hold no member access to any of the names: find that out by looking only
+        // after each `->` and `.` before scanning every identifier.
+        if self.members_only
+            && !member_accesses(bytes).any(|(start, end)| {
+                self.lookup(bytes.get(start..end).unwrap_or_default())
+                    .is_some_and(|id| {
+                        self.entries_by_name
+                            .get(id as usize)
+                            .is_some_and(|e| !e.is_empty())
+                    })
+            })
+        {
+            return Vec::new();
+        }
         let mut seen = vec![false; self.entries_by_name.len()];
         // (word id, offset, right after `->` or `.`)
         let mut hits: Vec<(u32, usize, bool)> = Vec::new();
         for (start, end) in identifiers(bytes) {
-            let Some(word) = bytes.get(start..end) else {
-                continue;
-            };
-            let bit = shape(word);
-            if self
-                .shapes
-                .get(bit / 64)
-                .is_none_or(|w| w & (1u64 << (bit % 64)) == 0)
-            {
-                continue;
-            }
-            let Some(&id) = self.words.get(word) else {
+            let Some(id) = self.lookup(bytes.get(start..end).unwrap_or_default()) else {
                 continue;
             };
             if let Some(s) = seen.get_mut(id as usize) {
@@ -247,6 +266,27 @@ fn identifiers(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// The (start, end) byte ranges of the identifiers right after a `->` or `.` (spaces allowed
+/// between), found with `memchr` rather than by reading every identifier.
+fn member_accesses(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    memchr::memchr2_iter(b'>', b'.', bytes).filter_map(move |at| {
+        if bytes.get(at) == Some(&b'>')
+            && at.checked_sub(1).and_then(|i| bytes.get(i)) != Some(&b'-')
+        {
+            return None;
+        }
+        let mut start = at + 1;
+        while bytes.get(start).is_some_and(u8::is_ascii_whitespace) {
+            start += 1;
+        }
+        let mut end = start;
+        while bytes.get(end).is_some_and(|b| IDENT[*b as usize]) {
+            end += 1;
+        }
+        (end > start && !bytes.get(start).is_some_and(u8::is_ascii_digit)).then_some((start, end))
+    })
+}
+
 /// True when the identifier at `start` follows `->` or `.` (spaces allowed between).
 fn after_member_operator(bytes: &[u8], start: usize) -> bool {
     let before = bytes.get(..start).unwrap_or_default();
@@ -302,6 +342,24 @@ mod tests {
         assert_eq!(
             f.partner_offsets(b"struct six_waiter w = { . lock_acquired = 1 };"),
             vec![26]
+        );
+    }
+
+    #[test]
+    fn a_members_only_filter_looks_after_arrows_and_dots() {
+        let f = PartnerFilter::new(&[PartnerEntry {
+            name: "ready",
+            member: true,
+            with: Some("fw_loader"),
+        }]);
+        let text = b"struct fw_loader *ld; /* ready. */ if (ld->\n\tready) x = a.ready;";
+        assert_eq!(f.partner_offsets(text), vec![45, 58]);
+        assert!(f
+            .partner_offsets(b"struct fw_loader *ld; bool ready; int r = 1.5;")
+            .is_empty());
+        assert!(
+            f.partner_offsets(b"if (ld->ready) go();").is_empty(),
+            "no type"
         );
     }
 

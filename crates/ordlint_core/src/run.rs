@@ -51,8 +51,10 @@ pub struct FileError {
 pub struct RunStats {
     /// Files found by the walk with a C or Rust extension.
     pub files: usize,
-    /// Bytes read.
+    /// Bytes of the files that were lowered (candidates and partners).
     pub bytes: u64,
+    /// Bytes actually parsed: the lowered definitions of sliced files, all of other files.
+    pub parsed_bytes: u64,
     /// Files that contained a trigger token and were parsed.
     pub candidates: usize,
     /// Files parsed because they access a location a candidate publishes.
@@ -253,6 +255,9 @@ fn run_with<T: Sync + Send>(
 
     for f in candidates.iter().chain(&partners) {
         stats.bytes += f.source.text.len() as u64;
+        stats.parsed_bytes += f.slices.as_ref().map_or(f.source.text.len() as u64, |s| {
+            s.iter().map(|s| (s.end - s.start) as u64).sum()
+        });
         if let Some(p) = f.ir.problems.iter().find(|p| p.fatal) {
             stats.unparsed += 1;
             errors.push(FileError {

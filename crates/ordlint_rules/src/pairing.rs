@@ -146,12 +146,14 @@ impl PairingIndex {
 
     /// Sort every site list by (path, offset) so results do not depend on build order.
     pub fn finish(&mut self) {
-        for sites in self.sites.values_mut() {
+        use rayon::prelude::*;
+        // A whole-tree index holds hundreds of thousands of sites: sort the keys in parallel.
+        self.sites.par_iter_mut().for_each(|(_, sites)| {
             sites.sort_by(|a, b| {
                 (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span))
             });
             sites.dedup();
-        }
+        });
     }
 
     /// All sites of `key`.

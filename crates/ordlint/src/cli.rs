@@ -75,6 +75,9 @@ pub struct CheckArgs {
     /// Print counters (files, parsed, partners) to stderr at the end.
     #[arg(long)]
     pub statistics: bool,
+    /// Do not draw the progress bar (it is drawn on stderr only when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
     /// Exit 0 even when diagnostics are found (report-only pipelines).
     #[arg(long)]
     pub exit_zero: bool,

@@ -5,6 +5,7 @@ mod check;
 mod ci;
 mod cli;
 mod fix_cmd;
+mod progress_bar;
 mod rule_cmd;
 mod settings;
 

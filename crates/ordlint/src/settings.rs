@@ -60,6 +60,7 @@ impl Settings {
                 .as_ref()
                 .map(|c| c.kernel_api.clone())
                 .unwrap_or_default(),
+            progress: crate::progress_bar::for_terminal(args.no_progress),
             ..RunOptions::default()
         }
     }

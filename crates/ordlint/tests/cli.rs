@@ -34,6 +34,13 @@ fn bundled_example_reports_the_hand_off_in_human_form() {
 }
 
 #[test]
+fn no_progress_bar_or_other_noise_on_stderr_when_it_is_not_a_terminal() {
+    let (code, out, err) = stdout_of(ordlint().args(["check", "examples"]));
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(err, "", "stderr is a pipe here: no bar, no escape codes");
+}
+
+#[test]
 fn json_output_has_the_documented_fields() {
     let (code, out, _) =
         stdout_of(ordlint().args(["check", "--format", "json", "examples/lock_handoff.c"]));

@@ -12,12 +12,14 @@ pub mod config;
 pub mod fix;
 pub mod fixing;
 pub mod prefilter;
+pub mod progress;
 pub mod ruleset;
 pub mod run;
 pub mod source;
 pub mod suppression;
 
 pub use ordlint_c::ApiExtensions;
+pub use progress::{Phase, Progress, ProgressSink};
 pub use ruleset::{RuleSelection, RuleSet};
 pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
 pub use source::SourceFile;

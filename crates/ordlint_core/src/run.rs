@@ -1,6 +1,7 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
 use crate::prefilter::{PartnerEntry, PartnerFilter, Prefilter};
+use crate::progress::{report, Phase, ProgressSink};
 use crate::{lint, ApiExtensions, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
 use ordlint_ir::{FileIr, KeyKind, Language};
@@ -23,6 +24,8 @@ pub struct RunOptions {
     /// the kernel's, and added to the prefilter's trigger tokens so files that use only them
     /// are still parsed.
     pub api: ApiExtensions,
+    /// Where to report progress (files done, findings so far), if anywhere.
+    pub progress: Option<ProgressSink>,
 }
 
 impl Default for RunOptions {
@@ -33,6 +36,7 @@ impl Default for RunOptions {
             prefilter: true,
             max_file_bytes: 64 << 20,
             api: ApiExtensions::default(),
+            progress: None,
         }
     }
 }
@@ -163,10 +167,13 @@ fn run_with<T: Sync + Send>(
     };
     let prefilter = Prefilter::with_extra(&options.rules, &options.api.names());
     let wanted = |b: &[u8]| !options.prefilter || prefilter.matches(b);
+    let progress = options.progress.as_ref();
+    report(progress, |p| p.start(Phase::Reading, items.len()));
     let loaded: Vec<(usize, Result<Option<LoweredFile>, FileError>)> = items
         .par_iter()
         .enumerate()
         .map(|(i, item)| {
+            report(progress, |p| p.advance(1, 0));
             let result = match load(item, &wanted) {
                 // Lowered around its triggers, and around the uses of what those definitions
                 // publish or declare, where same-file partners live.
@@ -213,8 +220,10 @@ fn run_with<T: Sync + Send>(
     lap(2, &mut stats);
     let partners: Vec<LoweredFile> = if pairing {
         let mentions = |b: &[u8]| !filter.partner_offsets(b).is_empty();
+        report(progress, |p| p.start(Phase::Partners, others.len()));
         let loaded: Vec<Result<LoweredFile, FileError>> = others
             .into_par_iter()
+            .inspect(|_| report(progress, |p| p.advance(1, 0)))
             .filter_map(|i| match load(items.get(i)?, &mentions) {
                 Loaded::Source(s) => Some(lower_guarded(s, |s| {
                     let offsets = filter.partner_offsets(s.text.as_bytes());
@@ -244,12 +253,24 @@ fn run_with<T: Sync + Send>(
     lap(2, &mut stats);
 
     let partner_rules = options.rules.partner_subset();
+    report(progress, |p| {
+        p.start(Phase::Linting, candidates.len() + partners.len())
+    });
+    let counted = |d: Vec<Diagnostic>| {
+        report(progress, |p| p.advance(1, d.len()));
+        d
+    };
     let mut diagnostics: Vec<Diagnostic> = candidates
         .par_iter()
-        .map(|f| lint(f, &index, &options.rules))
-        .chain(partners.par_iter().map(|f| lint(f, &index, &partner_rules)))
+        .map(|f| counted(lint(f, &index, &options.rules)))
+        .chain(
+            partners
+                .par_iter()
+                .map(|f| counted(lint(f, &index, &partner_rules))),
+        )
         .flatten()
         .collect();
+    report(progress, |p| p.finish());
     diagnostics.sort_by(Diagnostic::output_order);
     lap(3, &mut stats);
 

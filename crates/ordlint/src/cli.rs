@@ -124,4 +124,8 @@ pub struct CheckArgs {
 pub struct RuleArgs {
     /// The rule to show; without it, all rules are listed.
     pub name: Option<String>,
+    /// Print the trigger tokens of the default rules as one regular expression (for the
+    /// benchmark's file-scan floor).
+    #[arg(long, hide = true, conflicts_with = "name")]
+    pub triggers: bool,
 }

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 /// List rules or print one rule's page.
 pub fn run(args: &RuleArgs) -> Result<ExitCode> {
     let text = match &args.name {
+        None if args.triggers => triggers(),
         None => list(),
         Some(name) => page(name)?,
     };
@@ -25,6 +26,32 @@ pub fn run(args: &RuleArgs) -> Result<ExitCode> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// The default rules' trigger tokens as one regular expression, metacharacters escaped.
+fn triggers() -> String {
+    let mut tokens: Vec<&str> = all_rules()
+        .iter()
+        .filter(|r| r.tier == Tier::Default)
+        .flat_map(|r| r.triggers.iter().copied())
+        .collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let escaped: Vec<String> = tokens
+        .iter()
+        .map(|t| {
+            t.chars()
+                .flat_map(|c| {
+                    let special = "\\.+*?()|[]{}^$".contains(c);
+                    special
+                        .then_some('\\')
+                        .into_iter()
+                        .chain(std::iter::once(c))
+                })
+                .collect()
+        })
+        .collect();
+    format!("{}\n", escaped.join("|"))
 }
 
 /// One line per rule: name, languages, tier, default severity, fix availability, summary.

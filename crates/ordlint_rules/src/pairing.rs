@@ -63,6 +63,19 @@ pub struct Site {
 pub struct PairingIndex {
     sites: HashMap<LocationKey, Vec<Site>>,
     functions: BTreeSet<String>,
+    /// Positions in `sites[key]` by owner and by path, built by [`PairingIndex::finish`] and
+    /// dropped by any change, so that [`PairingIndex::partners`] does not scan every site of
+    /// a common field name (`ready`, `flags`) for each access: that was quadratic in the
+    /// number of sites, minutes for one generated file with tens of thousands of them.
+    lookup: Option<Lookup>,
+}
+
+/// Positions of sites within their key's list, sorted.
+#[derive(Debug, Default, Clone)]
+struct Lookup {
+    by_owner: HashMap<(LocationKey, String), Vec<usize>>,
+    by_path: HashMap<(LocationKey, String), Vec<usize>>,
+    unowned_by_path: HashMap<(LocationKey, String), Vec<usize>>,
 }
 
 impl PairingIndex {
@@ -73,6 +86,7 @@ impl PairingIndex {
 
     /// Add every shared access of one lowered file.
     pub fn add_file(&mut self, path: &str, language: Language, ir: &FileIr, lines: &LineIndex) {
+        self.lookup = None;
         for f in &ir.functions {
             self.functions.insert(f.name.clone());
             // Linear time: kernel functions can have thousands of events, so locks held, "a
@@ -130,6 +144,7 @@ impl PairingIndex {
 
     /// Forget everything a file contributed (for editors re-indexing one file).
     pub fn remove_file(&mut self, path: &str) {
+        self.lookup = None;
         for sites in self.sites.values_mut() {
             sites.retain(|s| s.location.path != path);
         }
@@ -138,6 +153,7 @@ impl PairingIndex {
 
     /// Merge another index into this one (parallel builds merge per-file indexes).
     pub fn merge(&mut self, other: PairingIndex) {
+        self.lookup = None;
         for (key, mut sites) in other.sites {
             self.sites.entry(key).or_default().append(&mut sites);
         }
@@ -152,6 +168,25 @@ impl PairingIndex {
             });
             sites.dedup();
         }
+        let mut lookup = Lookup::default();
+        for (key, sites) in &self.sites {
+            for (i, s) in sites.iter().enumerate() {
+                let path = (key.clone(), s.location.path.clone());
+                match &s.owner {
+                    Some(owner) => {
+                        let at = (key.clone(), owner.clone());
+                        lookup.by_owner.entry(at).or_default().push(i);
+                    }
+                    None => lookup
+                        .unowned_by_path
+                        .entry(path.clone())
+                        .or_default()
+                        .push(i),
+                }
+                lookup.by_path.entry(path).or_default().push(i);
+            }
+        }
+        self.lookup = Some(lookup);
     }
 
     /// All sites of `key`.
@@ -163,15 +198,38 @@ impl PairingIndex {
     /// both owners known and equal; or, when either is unknown, a site in the same file. Globals
     /// pair within their file only: most cross-CPU flags on globals are `static`, and a name
     /// alone would pair unrelated statics of different files.
+    /// In the order of [`PairingIndex::sites`].
     pub fn partners(&self, key: &LocationKey, owner: Option<&str>, path: &str) -> Vec<&Site> {
-        self.sites(key)
-            .iter()
-            .filter(|s| match (owner, s.owner.as_deref()) {
-                // Two declared types that differ are different structures, even in one file.
-                (Some(a), Some(b)) => a == b,
-                _ => s.location.path == path,
-            })
-            .collect()
+        let sites = self.sites(key);
+        let Some(lookup) = &self.lookup else {
+            return sites
+                .iter()
+                .filter(|s| match (owner, s.owner.as_deref()) {
+                    // Two declared types that differ are different structures, even in one file.
+                    (Some(a), Some(b)) => a == b,
+                    _ => s.location.path == path,
+                })
+                .collect();
+        };
+        fn get<'m>(
+            map: &'m HashMap<(LocationKey, String), Vec<usize>>,
+            key: &LocationKey,
+            second: &str,
+        ) -> &'m [usize] {
+            map.get(&(key.clone(), second.to_owned()))
+                .map_or(&[], Vec::as_slice)
+        }
+        let mut positions: Vec<usize> = match owner {
+            Some(a) => {
+                let mut v = get(&lookup.by_owner, key, a).to_vec();
+                v.extend_from_slice(get(&lookup.unowned_by_path, key, path));
+                v.sort_unstable();
+                v
+            }
+            None => get(&lookup.by_path, key, path).to_vec(),
+        };
+        positions.dedup();
+        positions.iter().filter_map(|i| sites.get(*i)).collect()
     }
 
     /// Sites that read `key` (loads and RMWs).
@@ -346,4 +404,61 @@ pub fn lock_name(identity: &str) -> &str {
 pub fn share_a_lock(a: &[String], b: &[String]) -> bool {
     a.iter()
         .any(|x| b.iter().any(|y| lock_name(x) == lock_name(y)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordlint_diagnostics::Span;
+
+    fn site(path: &str, at: usize, owner: Option<&str>) -> Site {
+        let lines = LineIndex::new(&" ".repeat(100));
+        Site {
+            location: Location::new(path, Span::new(at, at + 1), &lines),
+            owner: owner.map(str::to_owned),
+            fence_before: None,
+            target: "p->ready".to_owned(),
+            role: Role::Read,
+            mark: Mark::Plain,
+            api: None,
+            function: "f".to_owned(),
+            language: Language::C,
+            polled: false,
+            ordered: false,
+            locks: Vec::new(),
+            cpu_pinned: false,
+        }
+    }
+
+    #[test]
+    fn partners_from_the_lookup_are_those_of_the_scan() {
+        let key = LocationKey::field("ready");
+        let mut index = PairingIndex::new();
+        let mut at = 0;
+        for path in ["a.c", "b.c"] {
+            for owner in [Some("x"), Some("y"), None, Some("x"), None] {
+                at += 1;
+                index
+                    .sites
+                    .entry(key.clone())
+                    .or_default()
+                    .push(site(path, at, owner));
+            }
+        }
+        let queries: Vec<(Option<&str>, &str)> = [Some("x"), Some("y"), Some("z"), None]
+            .into_iter()
+            .flat_map(|o| ["a.c", "b.c", "c.c"].map(|p| (o, p)))
+            .collect();
+        let scanned: Vec<Vec<Site>> = queries
+            .iter()
+            .map(|(o, p)| index.partners(&key, *o, p).into_iter().cloned().collect())
+            .collect();
+        index.finish();
+        assert!(index.lookup.is_some());
+        for ((o, p), expected) in queries.iter().zip(&scanned) {
+            let found: Vec<Site> = index.partners(&key, *o, p).into_iter().cloned().collect();
+            assert_eq!(&found, expected, "owner {o:?}, path {p}");
+        }
+        assert_eq!(index.partners(&key, Some("x"), "a.c").len(), 6);
+    }
 }

@@ -134,8 +134,12 @@ pub fn rename_call(ctx: &RuleContext<'_>, call: Span, new_name: &str) -> Option<
 }
 
 /// Insert the statement `text` on a new line after the statement `stmt`, with the same
-/// indentation; `None` when `stmt` does not start its own line.
+/// indentation; `None` when `stmt` does not start its own line, or is empty (unknown: the
+/// insertion would land at the top of the file).
 pub fn insert_after_statement(ctx: &RuleContext<'_>, stmt: Span, text: &str) -> Option<Edit> {
+    if stmt.is_empty() {
+        return None;
+    }
     let line_start = ctx
         .source
         .get(..stmt.start)

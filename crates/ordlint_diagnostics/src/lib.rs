@@ -302,8 +302,8 @@ pub const RULE_DOCS_BASE: &str = "https://ordlint.github.io/ordlint/rules";
 
 /// `text` on one line: every run of whitespace that holds a line break, and every other
 /// control character, becomes one space. Messages quote source text (a target written over two
-/// lines, a misspelt rule name in a comment), and every output format prints a message, help
-/// or note on one line (GitHub workflow commands end at the first newline).
+/// lines, a misspelt rule name in a comment), and the human output, editors' problem lists and
+/// line-oriented tools show a message, help or note as one line.
 pub fn one_line(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_owned();

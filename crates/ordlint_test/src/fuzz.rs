@@ -6,15 +6,15 @@
 //! deletions, duplicated or swapped lines, unbalanced brackets, comment openers, `#if`
 //! branches, deep bracket runs, trigger tokens in odd places, CRLF, a C file read as Rust…).
 //! The input is then linted as the CLI lints (every rule, pedantic included, through
-//! [`check_sources`], the prefilter on or off) and fixed as `--unsafe-fixes` fixes (through
-//! [`fix_sources`]), on a thread with a deadline.
+//! [`check_sources`], the prefilter on or off), rendered in every output format, and fixed as
+//! `--unsafe-fixes` fixes (through [`fix_sources`]), on a thread with a deadline.
 //!
 //! An input fails when the run panics (also a panic caught by the core and turned into an
 //! `internal-error` diagnostic or an "internal error" file message), takes longer than the
 //! deadline, or reports something impossible: a diagnostic, related-site or edit span out of
 //! its file's bounds, off a character boundary, reversed, or with a line/column that is not the
-//! span's; a multi-line message; edits of one fix that overlap; a fix loop that does not
-//! converge.
+//! span's; a multi-line message (or jsonl/github output that is not one line per diagnostic);
+//! edits of one fix that overlap; a fix loop that does not converge.
 //!
 //! Everything is derived from one seed: input `i` of a run with seed `s` is generated from
 //! `case_seed(s, i)` alone, so `ORDLINT_FUZZ_SEED=s ORDLINT_FUZZ_CASE=i` replays it.
@@ -749,9 +749,11 @@ fn options(prefilter: bool) -> RunOptions {
 /// diagnostic and fix, then run the `--unsafe-fixes` loop and check what it leaves.
 pub fn check_input(input: &Input, prefilter: bool) -> Result<Outcome, String> {
     let started = Instant::now();
+    let mut seen = std::collections::BTreeSet::new();
     let sources: Vec<SourceFile> = input
         .files
         .iter()
+        .filter(|(p, _)| seen.insert(p.clone()))
         .filter_map(|(p, t)| SourceFile::new(p.clone(), t.clone()))
         .collect();
     let texts: BTreeMap<String, String> = sources
@@ -761,6 +763,7 @@ pub fn check_input(input: &Input, prefilter: bool) -> Result<Outcome, String> {
     let options = options(prefilter);
     let result = check_sources(sources.clone(), &options);
     check_result(&result, &texts).map_err(|e| format!("lint: {e}"))?;
+    render_all(&result, &texts).map_err(|e| format!("render: {e}"))?;
     for d in &result.diagnostics {
         if let Some(fix) = &d.fix {
             apply_fix_strictly(fix, &texts).map_err(|e| {
@@ -771,21 +774,68 @@ pub fn check_input(input: &Input, prefilter: bool) -> Result<Outcome, String> {
             })?;
         }
     }
-    let outcome = fix_sources(sources, &options, Applicability::Unsafe);
+    // A mutant can repeat one smell more often than the CLI's rounds (rules report one site
+    // per function and key, and the next shows after the first is fixed), so the loop may
+    // stop before the end while still making progress: it gets two more runs from where it
+    // stopped. A fix that changes nothing or undoes another never gets there.
+    let mut final_texts = texts.clone();
+    let mut outcome = fix_sources(sources, &options, Applicability::Unsafe);
+    let mut fixed = outcome.fixed;
+    final_texts.extend(outcome.changed.clone());
+    for _ in 0..2 {
+        if outcome.converged {
+            break;
+        }
+        let again = input
+            .files
+            .iter()
+            .filter_map(|(p, _)| SourceFile::new(p.clone(), final_texts.get(p)?.clone()))
+            .collect();
+        outcome = fix_sources(again, &options, Applicability::Unsafe);
+        fixed += outcome.fixed;
+        final_texts.extend(outcome.changed.clone());
+    }
     if !outcome.converged {
         return Err(format!(
-            "the fix loop did not converge; still fixable: {}",
+            "the fix loop did not converge in {} rounds; still fixable: {}",
+            3 * ordlint_core::fixing::MAX_FIX_ROUNDS,
             describe_fixable(&outcome.remaining)
         ));
     }
-    let mut final_texts = texts.clone();
-    final_texts.extend(outcome.changed.clone());
     check_result(&outcome.remaining, &final_texts).map_err(|e| format!("after fixing: {e}"))?;
     Ok(Outcome {
         diagnostics: result.diagnostics.len(),
-        fixed: outcome.fixed,
+        fixed,
         elapsed: started.elapsed(),
     })
+}
+
+/// Render `result` in every output format (a renderer must not panic on any run), and check
+/// that the line-oriented ones give one line per diagnostic.
+fn render_all(result: &RunResult, texts: &BTreeMap<String, String>) -> Result<(), String> {
+    let mut sources = ordlint_render::SourceMap::new();
+    for (path, text) in texts {
+        sources.insert(path.clone(), text.clone());
+    }
+    let diagnostics = &result.diagnostics;
+    let rules: Vec<ordlint_diagnostics::RuleInfo> =
+        RuleSet::all().iter().map(|r| r.info()).collect();
+    ordlint_render::human(diagnostics, &sources, true);
+    ordlint_render::json(diagnostics);
+    ordlint_render::sarif(diagnostics, &rules);
+    for (format, text) in [
+        ("jsonl", ordlint_render::jsonl(diagnostics)),
+        ("github", ordlint_render::github(diagnostics)),
+    ] {
+        if text.lines().count() != diagnostics.len() {
+            return Err(format!(
+                "{format} output has {} lines for {} diagnostics",
+                text.lines().count(),
+                diagnostics.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn describe_fixable(result: &RunResult) -> String {
@@ -900,6 +950,9 @@ fn apply_fix_strictly(
         }
         out.insert(path.to_owned(), new);
     }
+    if out.iter().all(|(path, new)| texts.get(path) == Some(new)) {
+        return Err("the fix changes nothing, so fixing would never end".to_owned());
+    }
     Ok(out)
 }
 
@@ -922,7 +975,8 @@ pub struct Settings {
 
 impl Settings {
     /// Settings from `ORDLINT_FUZZ_SEED`, `ORDLINT_FUZZ_ITERS`, `ORDLINT_FUZZ_CASE`,
-    /// `ORDLINT_FUZZ_TIMEOUT_MS` and `ORDLINT_FUZZ_OUT`, with the given defaults.
+    /// `ORDLINT_FUZZ_TIMEOUT_MS`, `ORDLINT_FUZZ_MAX_FAILURES` (default 20) and
+    /// `ORDLINT_FUZZ_OUT`, with the given defaults.
     pub fn from_env(seed: u64, iterations: u64, timeout: Duration) -> Self {
         let var = |name: &str| -> Option<u64> { std::env::var(name).ok()?.trim().parse().ok() };
         Settings {

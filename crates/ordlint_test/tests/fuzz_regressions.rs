@@ -89,3 +89,30 @@ fn fix_all(path: &str, text: &str) -> String {
         .cloned()
         .unwrap_or_else(|| text.to_owned())
 }
+
+/// Seed 3, case 4306: a `clear_bit()` statement broken by a stray character has no statement
+/// span, and the barrier was inserted after the empty statement at offset 0: at the top of
+/// the file, every round, so fixing never converged.
+#[test]
+fn a_clear_without_a_statement_gets_no_barrier_at_the_top_of_the_file() {
+    let text = "struct io_req { unsigned long flags; };\n\nvoid io_req_done(struct io_req *req)\n{\n\tclear_bit(3, &req->flags)\u{FFFD}\n\twake_up_bit(&req->flags, 3);\n}\n";
+    check("a.c", text);
+    assert!(!fix_all("a.c", text).starts_with('\n'));
+}
+
+/// Seed 3, case 16220: one function that polls `r->head` thirteen times (a repeated chunk)
+/// gets one diagnostic per round, so fixing takes more rounds than `--fix` allows. Not a bug:
+/// the loop makes progress every round, and the fuzzer gives it three runs.
+#[test]
+fn many_polls_of_one_flag_in_one_function_are_fixed_over_several_runs() {
+    let poll = "\tif (tail == READ_ONCE(r->head))\n\t\treturn NULL;\n\titem = r->buf[tail];\n";
+    let text = format!(
+        "struct ring {{ unsigned int head; void *buf[4]; }};\n\nvoid push(struct ring *r, void *p)\n{{\n\tr->buf[0] = p;\n\tsmp_store_release(&r->head, 1);\n}}\n\nvoid *pop(struct ring *r, unsigned int tail)\n{{\n\tvoid *item = NULL;\n{}\treturn item;\n}}\n",
+        poll.repeat(13)
+    );
+    check("a.c", &text);
+    let once = fix_all("a.c", &text);
+    let left = once.matches("READ_ONCE(r->head)").count();
+    assert!(left > 0 && left < 13, "{left} polls left after one run");
+    assert!(!fix_all("a.c", &once).contains("READ_ONCE(r->head)"));
+}

@@ -404,7 +404,11 @@ fn load(path: &Path, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Lo
 }
 
 fn io_message(e: &std::io::Error) -> String {
-    let s = e.to_string();
+    // The OS's own words: walk errors wrap them in "io error for operation on PATH: …".
+    let s = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .map_or_else(|| e.to_string(), ToString::to_string);
     s.split(" (os error").next().unwrap_or(&s).to_lowercase()
 }
 

@@ -412,9 +412,10 @@ fn pseudo(
     Some(Diagnostic {
         rule: rule.to_owned(),
         severity: rules.severity_of(rule).unwrap_or(default),
-        message,
+        // The message quotes the comment, which can span lines.
+        message: ordlint_diagnostics::one_line(&message),
         location,
-        help,
+        help: help.as_deref().map(ordlint_diagnostics::one_line),
         fix,
         related: Vec::new(),
     })

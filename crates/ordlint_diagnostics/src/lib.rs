@@ -300,7 +300,64 @@ pub struct RuleInfo {
 /// there. `ordlint_book`'s tests check that every rule has a generated page under that path.
 pub const RULE_DOCS_BASE: &str = "https://ordlint.github.io/ordlint/rules";
 
+/// `text` on one line: every run of whitespace that holds a line break, and every other
+/// control character, becomes one space. Messages quote source text (a target written over two
+/// lines, a misspelt rule name in a comment), and the human output, editors' problem lists and
+/// line-oriented tools show a message, help or note as one line.
+pub fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() && c != '\n' && c != '\r' {
+            // A blank run is dropped with the line break it leads to, and kept otherwise.
+            let mut run = String::from(c);
+            while let Some(&n) = chars
+                .peek()
+                .filter(|n| n.is_whitespace() && **n != '\n' && **n != '\r')
+            {
+                run.push(n);
+                chars.next();
+            }
+            if !matches!(chars.peek(), Some('\n' | '\r')) {
+                out.push_str(&run.replace(char::is_control, " "));
+            }
+        } else if c == '\n' || c == '\r' {
+            while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                chars.next();
+            }
+            out.push(' ');
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The documentation link of a rule.
 pub fn rule_url(name: &str) -> String {
     format!("{RULE_DOCS_BASE}/{name}.html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn line_breaks_and_the_blanks_around_them_become_one_space() {
+        assert_eq!(
+            one_line("store to `c->\n\t\tready`"),
+            "store to `c-> ready`"
+        );
+        assert_eq!(
+            one_line("unknown rule `volati\r\ne-sync`"),
+            "unknown rule `volati e-sync`"
+        );
+        assert_eq!(one_line("a \t\n  b\tc"), "a b c");
+        assert_eq!(one_line("plain  text"), "plain  text");
+    }
 }

@@ -63,8 +63,13 @@ pub fn replace_site(site: &Site, text: impl Into<String>) -> Edit {
 }
 
 /// Delete the statement `stmt`; when it is alone on its line, delete the whole line
-/// (indentation and line break included) so no blank line is left behind.
-pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Edit {
+/// (indentation and line break included) so no blank line is left behind. `None` when `stmt`
+/// is empty: the event's statement is unknown (inside a parse error), and deleting nothing
+/// would be a fix that never takes effect.
+pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Option<Edit> {
+    if stmt.is_empty() {
+        return None;
+    }
     let src = ctx.source.as_bytes();
     let line_start = ctx
         .source
@@ -86,10 +91,27 @@ pub fn delete_statement(ctx: &RuleContext<'_>, stmt: Span) -> Edit {
         Some(end) if before_blank && after_blank => Span::new(line_start, end + 1),
         _ => stmt,
     };
-    Edit {
+    Some(Edit {
         location: ctx.location(span),
         replacement: String::new(),
-    }
+    })
+}
+
+/// True when two edit ranges cannot both be applied: they share a byte, or one is an
+/// insertion point strictly inside the other. (A statement can hold more than the event it
+/// was found for, e.g. `barrier(), p->ready = 1;` in broken or unusual code.)
+pub fn overlaps(a: Span, b: Span) -> bool {
+    let inside = |point: Span, range: Span| {
+        point.is_empty() && range.start < point.start && point.start < range.end
+    };
+    a.start.max(b.start) < a.end.min(b.end) || inside(a, b) || inside(b, a)
+}
+
+/// True when `edit` can be applied together with every edit of `others` in the same file.
+pub fn disjoint(edit: &Edit, others: &[Edit]) -> bool {
+    others.iter().all(|o| {
+        o.location.path != edit.location.path || !overlaps(o.location.span, edit.location.span)
+    })
 }
 
 /// The span of the called name at the start of the call expression `call` (`clear_bit` in
@@ -112,8 +134,12 @@ pub fn rename_call(ctx: &RuleContext<'_>, call: Span, new_name: &str) -> Option<
 }
 
 /// Insert the statement `text` on a new line after the statement `stmt`, with the same
-/// indentation; `None` when `stmt` does not start its own line.
+/// indentation; `None` when `stmt` does not start its own line, or is empty (unknown: the
+/// insertion would land at the top of the file).
 pub fn insert_after_statement(ctx: &RuleContext<'_>, stmt: Span, text: &str) -> Option<Edit> {
+    if stmt.is_empty() {
+        return None;
+    }
     let line_start = ctx
         .source
         .get(..stmt.start)

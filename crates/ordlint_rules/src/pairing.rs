@@ -63,6 +63,20 @@ pub struct Site {
 pub struct PairingIndex {
     sites: HashMap<LocationKey, Vec<Site>>,
     functions: BTreeSet<String>,
+    /// Built by [`PairingIndex::finish`] and dropped by any change, so that
+    /// [`PairingIndex::partners`] does not scan every site of a common field name (`ready`,
+    /// `flags`) for each access: that was quadratic in the number of sites, minutes for one
+    /// generated file with tens of thousands of them. A key's sites are sorted by path, so a
+    /// path's sites are found by binary search; only the owner order needs storing.
+    lookup: Option<Lookup>,
+}
+
+/// For each key with owned sites: positions in `sites[key]` of the sites with an owner, sorted
+/// by (owner, position). Four bytes a site, no cloned names (a whole-tree index holds over a
+/// million sites).
+#[derive(Debug, Default, Clone)]
+struct Lookup {
+    by_owner: HashMap<LocationKey, Vec<u32>>,
 }
 
 impl PairingIndex {
@@ -73,6 +87,7 @@ impl PairingIndex {
 
     /// Add every shared access of one lowered file.
     pub fn add_file(&mut self, path: &str, language: Language, ir: &FileIr, lines: &LineIndex) {
+        self.lookup = None;
         for f in &ir.functions {
             self.functions.insert(f.name.clone());
             // Linear time: kernel functions can have thousands of events, so locks held, "a
@@ -130,6 +145,7 @@ impl PairingIndex {
 
     /// Forget everything a file contributed (for editors re-indexing one file).
     pub fn remove_file(&mut self, path: &str) {
+        self.lookup = None;
         for sites in self.sites.values_mut() {
             sites.retain(|s| s.location.path != path);
         }
@@ -138,22 +154,40 @@ impl PairingIndex {
 
     /// Merge another index into this one (parallel builds merge per-file indexes).
     pub fn merge(&mut self, other: PairingIndex) {
+        self.lookup = None;
         for (key, mut sites) in other.sites {
             self.sites.entry(key).or_default().append(&mut sites);
         }
         self.functions.extend(other.functions);
     }
 
-    /// Sort every site list by (path, offset) so results do not depend on build order.
+    /// Sort every site list by (path, offset) so results do not depend on build order, and
+    /// build the owner lookup.
     pub fn finish(&mut self) {
         use rayon::prelude::*;
         // A whole-tree index holds hundreds of thousands of sites: sort the keys in parallel.
-        self.sites.par_iter_mut().for_each(|(_, sites)| {
-            sites.sort_by(|a, b| {
-                (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span))
-            });
-            sites.dedup();
-        });
+        let by_owner: HashMap<LocationKey, Vec<u32>> = self
+            .sites
+            .par_iter_mut()
+            .filter_map(|(key, sites)| {
+                sites.sort_by(|a, b| {
+                    (&a.location.path, a.location.span).cmp(&(&b.location.path, b.location.span))
+                });
+                sites.dedup();
+                let mut owned: Vec<u32> = (0..sites.len() as u32)
+                    .filter(|i| sites.get(*i as usize).is_some_and(|s| s.owner.is_some()))
+                    .collect();
+                if owned.is_empty() {
+                    return None;
+                }
+                owned.sort_by(|a, b| {
+                    let owner = |i: &u32| sites.get(*i as usize).and_then(|s| s.owner.as_deref());
+                    owner(a).cmp(&owner(b)).then(a.cmp(b))
+                });
+                Some((key.clone(), owned))
+            })
+            .collect();
+        self.lookup = Some(Lookup { by_owner });
     }
 
     /// All sites of `key`.
@@ -165,15 +199,39 @@ impl PairingIndex {
     /// both owners known and equal; or, when either is unknown, a site in the same file. Globals
     /// pair within their file only: most cross-CPU flags on globals are `static`, and a name
     /// alone would pair unrelated statics of different files.
+    /// In the order of [`PairingIndex::sites`].
     pub fn partners(&self, key: &LocationKey, owner: Option<&str>, path: &str) -> Vec<&Site> {
-        self.sites(key)
+        let sites = self.sites(key);
+        let Some(lookup) = &self.lookup else {
+            return sites
+                .iter()
+                .filter(|s| match (owner, s.owner.as_deref()) {
+                    // Two declared types that differ are different structures, even in one file.
+                    (Some(a), Some(b)) => a == b,
+                    _ => s.location.path == path,
+                })
+                .collect();
+        };
+        // Sites are sorted by path: this file's are one run.
+        let from = sites.partition_point(|s| s.location.path.as_str() < path);
+        let to = sites.partition_point(|s| s.location.path.as_str() <= path);
+        let same_file = sites.get(from..to).unwrap_or_default();
+        let Some(a) = owner else {
+            return same_file.iter().collect();
+        };
+        let owned = lookup.by_owner.get(key).map_or(&[][..], Vec::as_slice);
+        let owner_of = |i: &u32| sites.get(*i as usize).and_then(|s| s.owner.as_deref());
+        let lo = owned.partition_point(|i| owner_of(i) < Some(a));
+        let hi = owned.partition_point(|i| owner_of(i) <= Some(a));
+        let mut positions: Vec<usize> = owned
+            .get(lo..hi)
+            .unwrap_or_default()
             .iter()
-            .filter(|s| match (owner, s.owner.as_deref()) {
-                // Two declared types that differ are different structures, even in one file.
-                (Some(a), Some(b)) => a == b,
-                _ => s.location.path == path,
-            })
-            .collect()
+            .map(|i| *i as usize)
+            .chain((from..to).filter(|i| sites.get(*i).is_some_and(|s| s.owner.is_none())))
+            .collect();
+        positions.sort_unstable();
+        positions.iter().filter_map(|i| sites.get(*i)).collect()
     }
 
     /// Sites that read `key` (loads and RMWs).
@@ -348,4 +406,61 @@ pub fn lock_name(identity: &str) -> &str {
 pub fn share_a_lock(a: &[String], b: &[String]) -> bool {
     a.iter()
         .any(|x| b.iter().any(|y| lock_name(x) == lock_name(y)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ordlint_diagnostics::Span;
+
+    fn site(path: &str, at: usize, owner: Option<&str>) -> Site {
+        let lines = LineIndex::new(&" ".repeat(100));
+        Site {
+            location: Location::new(path, Span::new(at, at + 1), &lines),
+            owner: owner.map(str::to_owned),
+            fence_before: None,
+            target: "p->ready".to_owned(),
+            role: Role::Read,
+            mark: Mark::Plain,
+            api: None,
+            function: "f".to_owned(),
+            language: Language::C,
+            polled: false,
+            ordered: false,
+            locks: Vec::new(),
+            cpu_pinned: false,
+        }
+    }
+
+    #[test]
+    fn partners_from_the_lookup_are_those_of_the_scan() {
+        let key = LocationKey::field("ready");
+        let mut index = PairingIndex::new();
+        let mut at = 0;
+        for path in ["a.c", "b.c"] {
+            for owner in [Some("x"), Some("y"), None, Some("x"), None] {
+                at += 1;
+                index
+                    .sites
+                    .entry(key.clone())
+                    .or_default()
+                    .push(site(path, at, owner));
+            }
+        }
+        let queries: Vec<(Option<&str>, &str)> = [Some("x"), Some("y"), Some("z"), None]
+            .into_iter()
+            .flat_map(|o| ["a.c", "b.c", "c.c"].map(|p| (o, p)))
+            .collect();
+        let scanned: Vec<Vec<Site>> = queries
+            .iter()
+            .map(|(o, p)| index.partners(&key, *o, p).into_iter().cloned().collect())
+            .collect();
+        index.finish();
+        assert!(index.lookup.is_some());
+        for ((o, p), expected) in queries.iter().zip(&scanned) {
+            let found: Vec<Site> = index.partners(&key, *o, p).into_iter().cloned().collect();
+            assert_eq!(&found, expected, "owner {o:?}, path {p}");
+        }
+        assert_eq!(index.partners(&key, Some("x"), "a.c").len(), 6);
+    }
 }

@@ -6,6 +6,7 @@
 //! a related (partner) site of that rule's diagnostic. Markers are blanked to spaces before
 //! linting (offsets kept), so comment-reading rules never see them.
 
+pub mod fuzz;
 pub mod markers;
 pub mod pages;
 

@@ -2,7 +2,9 @@
 //! shared flag or pointer that another context reads.
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
-use crate::fixes::{delete_statement, load_acquire, replace, replace_site, store_release};
+use crate::fixes::{
+    delete_statement, disjoint, load_acquire, replace, replace_site, store_release,
+};
 use crate::pairing::{fence_directly_before, owner_type, share_a_lock, Role, Site};
 use crate::rules::context::{
     mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before,
@@ -123,16 +125,22 @@ fn report(
         load_acquire(target)
     );
     let mut edits = vec![replace(ctx, event.span, store_release(target, value))];
-    if let Some((barrier_id, _)) = fence_directly_before(f, id) {
-        if let Some(barrier) = f.events.get(barrier_id) {
-            edits.push(delete_statement(ctx, barrier.stmt));
-        }
-    }
     for r in readers
         .iter()
         .filter(|r| matches!(r.mark, Mark::Plain | Mark::Once) && !r.ordered)
     {
-        edits.push(replace_site(r, load_acquire(&r.target)));
+        let edit = replace_site(r, load_acquire(&r.target));
+        if disjoint(&edit, &edits) {
+            edits.push(edit);
+        }
+    }
+    // The barrier's statement goes too, unless it holds the store or a reader
+    // (`barrier(), p->ready = 1;`): then the barrier stays, redundant but harmless.
+    let barrier = fence_directly_before(f, id).and_then(|(b, _)| f.events.get(b));
+    if let Some(delete) = barrier.and_then(|b| delete_statement(ctx, b.stmt)) {
+        if disjoint(&delete, &edits) {
+            edits.push(delete);
+        }
     }
     // Dropping the barrier (and editing readers, maybe in other files) deserves a human look.
     let fix = Fix::unsafe_edits(

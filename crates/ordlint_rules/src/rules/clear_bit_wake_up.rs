@@ -2,7 +2,7 @@
 //! `smp_mb__after_atomic()` between, so the waker can miss a sleeper.
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
-use crate::fixes::{delete_statement, insert_after_statement, replace};
+use crate::fixes::{delete_statement, insert_after_statement, overlaps, replace};
 use crate::rules::neighbours::{adjacent, full_barrier_between};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{EventKind, Function, Rmw, RmwOp};
@@ -53,13 +53,18 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 word.text.trim()
             );
             // Fusing is only meaning-preserving when nothing but comments separates the two.
-            let fix = if adjacent(f, clear_id, id) && clear_event.scope == event.scope {
+            // A clear whose statement holds the wake-up too (`clear_bit(..), wake_up_bit(..);`)
+            // has no place for the barrier between them: no fix.
+            let delete = delete_statement(ctx, clear_event.stmt);
+            let fix = if overlaps(clear_event.stmt, event.span) {
+                None
+            } else if let (Some(delete), true) = (
+                delete,
+                adjacent(f, clear_id, id) && clear_event.scope == event.scope,
+            ) {
                 Some(Fix::safe(
                     "use clear_and_wake_up_bit()",
-                    vec![
-                        delete_statement(ctx, clear_event.stmt),
-                        replace(ctx, event.span, fused.clone()),
-                    ],
+                    vec![delete, replace(ctx, event.span, fused.clone())],
                 ))
             } else {
                 // Other code sits between: keep it, and order the clear before the check.

@@ -117,10 +117,10 @@ fn report(
         Replacement::Remove => {
             out.warn(span, format!("`{name}()` was removed from the kernel; READ_ONCE() and rcu_dereference() order dependent loads by themselves"))
                 .help("remove the barrier and make sure the load that heads the dependency uses READ_ONCE() or rcu_dereference()")
-                .fix(Some(Fix::unsafe_edits(
-                    format!("remove {name}()"),
-                    vec![delete_statement(ctx, stmt)],
-                )));
+                .fix(
+                    delete_statement(ctx, stmt)
+                        .map(|e| Fix::unsafe_edits(format!("remove {name}()"), vec![e])),
+                );
         }
         Replacement::Describe(what) => {
             out.warn(span, format!("`{name}()` was removed from the kernel; the full barrier it gave now comes after the lock"))

@@ -2,7 +2,7 @@
 //! that is not an unordered RMW atomic, where it is either no barrier at all or redundant.
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
-use crate::fixes::{delete_statement, rename_call};
+use crate::fixes::{delete_statement, overlaps, rename_call};
 use crate::rules::neighbours::{next_op, prev_op};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{AtomicOrdering, Event, EventKind, FenceKind, Rmw};
@@ -66,7 +66,9 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 Neighbour::AtomicSet(set) => {
                     let release = format!("{set}_release");
                     let edits: Vec<_> = [
-                        Some(delete_statement(ctx, event.stmt)),
+                        // Not when the barrier's statement holds the store too.
+                        delete_statement(ctx, event.stmt)
+                            .filter(|d| !overlaps(d.location.span, op_span)),
                         rename_call(ctx, op_span, &release),
                     ]
                     .into_iter()
@@ -89,7 +91,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 Neighbour::FullyOrdered(rmw) => (
                     format!("{api}() {side} {rmw}() is redundant: value-returning atomics are already fully ordered"),
                     "remove the barrier".to_owned(),
-                    Fix::unsafe_edits("remove the redundant barrier", vec![delete_statement(ctx, event.stmt)]),
+                    Fix::unsafe_edits("remove the redundant barrier", delete_statement(ctx, event.stmt).into_iter().collect()),
                 ),
             };
             let fix = (!fix.edits.is_empty()).then_some(fix);

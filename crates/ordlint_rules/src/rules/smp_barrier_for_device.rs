@@ -65,7 +65,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                         out.warn(event.span, format!("smp_wmb() before {}() is the wrong barrier for a device and is redundant: {}() already orders earlier memory writes before the MMIO write", call.name, call.name))
                             .help("remove the smp_wmb()")
                             .related(ctx.location(op.span), "this MMIO write is ordered by itself")
-                            .fix(Some(Fix::unsafe_edits("remove smp_wmb()", vec![delete_statement(ctx, event.stmt)])));
+                            .fix(delete_statement(ctx, event.stmt).map(|e| Fix::unsafe_edits("remove smp_wmb()", vec![e])));
                     }
                     _ => {}
                 },

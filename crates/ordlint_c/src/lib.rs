@@ -4,9 +4,10 @@
 //! file; spans are byte offsets into the original text (annotation blanking keeps lengths).
 //!
 //! Pipeline: [`blanking`](crate) replaces annotation macros by spaces, a cheap token pass
-//! collects file-wide facts (function names, enumerators, per-CPU variables), tree-sitter-c
-//! parses the blanked text (or slices of it, see [`lower_spans`]) and the lowering walks the
-//! tree into [`ordlint_ir::Function`]s. Kernel API names live in [`kernel_api`] only.
+//! collects file-wide facts (function and macro names, enumerators, per-CPU variables),
+//! tree-sitter-c parses the blanked text (or slices of it, see [`lower_spans`]) and the
+//! lowering walks the tree into [`ordlint_ir::Function`]s. Kernel API names live in
+//! [`kernel_api`] only.
 
 mod blanking;
 mod facts;
@@ -42,6 +43,7 @@ pub fn lower_with(source: &str, api: &ApiExtensions) -> FileIr {
     };
     let mut out = FileIr::default();
     lower::lower_text(&input, 0, &blanked.text, &mut out);
+    out.defined_names = facts::defined_names(&facts);
     out.declarations.extend(facts.percpu_decls.iter().cloned());
     out.declarations.sort_by_key(|d| d.span);
     out
@@ -79,6 +81,7 @@ pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> Fi
             }),
         }
     }
+    out.defined_names = facts::defined_names(&facts);
     out.declarations.extend(
         facts
             .percpu_decls

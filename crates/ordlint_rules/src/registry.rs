@@ -6,6 +6,7 @@ use crate::rules;
 static ALL: &[&RuleDef] = &[
     &rules::atomic_set_unlock::RULE,
     &rules::barrier_publication::RULE,
+    &rules::barrier_without_comment::RULE,
     &rules::bit_lock_release::RULE,
     &rules::clear_bit_wake_up::RULE,
     &rules::compiler_fence_publication::RULE,

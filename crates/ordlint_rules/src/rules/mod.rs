@@ -2,6 +2,7 @@
 
 pub(crate) mod atomic_set_unlock;
 pub(crate) mod barrier_publication;
+pub(crate) mod barrier_without_comment;
 pub(crate) mod bit_lock_release;
 pub(crate) mod clear_bit_wake_up;
 pub(crate) mod compiler_fence_publication;

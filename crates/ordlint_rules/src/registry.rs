@@ -21,6 +21,7 @@ static ALL: &[&RuleDef] = &[
     &rules::this_cpu_ordering::RULE,
     &rules::this_cpu_unpaired::RULE,
     &rules::unordered_flag_read::RULE,
+    &rules::unpaired_write_barrier::RULE,
     &rules::unused_suppression::RULE,
     &rules::volatile_sync::RULE,
     &rules::waitqueue_active_unordered::RULE,

@@ -23,6 +23,7 @@ pub(crate) mod smp_barrier_for_device;
 pub(crate) mod this_cpu_ordering;
 pub(crate) mod this_cpu_unpaired;
 pub(crate) mod unordered_flag_read;
+pub(crate) mod unpaired_write_barrier;
 pub(crate) mod unused_suppression;
 pub(crate) mod volatile_sync;
 pub(crate) mod waitqueue_active_unordered;

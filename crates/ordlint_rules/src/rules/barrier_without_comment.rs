@@ -2,6 +2,7 @@
 //! or whose "pairs with" comment names a function that the linted files do not have.
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
+use crate::partner_comments::pairing_referents;
 use ordlint_diagnostics::{FixAvailability, Severity, Span, Tier};
 use ordlint_ir::{Event, EventKind, Function};
 
@@ -19,8 +20,9 @@ pub(crate) static RULE: RuleDef = RuleDef {
         "smp_store_mb",
         "smp_acquire__after_ctrl_dep",
     ],
-    // Names are checked against every file the run lowers; no partner files are needed.
-    pairing: false,
+    // The function a "pairs with" comment names may live in a file without trigger tokens:
+    // the run then looks for it in the other files (see `partner_comments`).
+    pairing: true,
     fires_on_partners: false,
     fix: FixAvailability::Never,
     check,
@@ -110,7 +112,13 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
             }
             let unknown: Vec<(Span, &str)> = explaining
                 .iter()
-                .flat_map(|c| referents(ctx.text(*c), c.start))
+                .flat_map(|c| {
+                    pairing_referents(ctx.text(*c))
+                        .into_iter()
+                        .map(|(at, name)| {
+                            (Span::new(c.start + at, c.start + at + name.len()), name)
+                        })
+                })
                 .filter(|(_, name)| !known(ctx, name))
                 .collect();
             let Some((first, _)) = unknown.first() else {
@@ -240,150 +248,6 @@ fn comment_body(comment: &str) -> &str {
     }
 }
 
-/// Phrases that introduce the partner of a barrier.
-const PAIRING_PHRASES: &[&str] = &[
-    "pairs with",
-    "paired with",
-    "pair with",
-    "pairing with",
-    "matches",
-];
-
-/// Words after which a pairing phrase names where the partner is (`smp_rmb() in foo()`).
-const PLACE_WORDS: &[&str] = &["in", "from", "of", "by"];
-
-/// The function names a comment gives as a barrier's partner, with their spans (the comment
-/// starts at byte `base`). In "pairs with X in Y" only Y is taken (X is the kind of barrier);
-/// otherwise the names right after the phrase. Names are identifiers followed by `(`
-/// directly (`foo_read()`) or containing `_` (`foo_read`), outside parentheses, not fields (`->x`),
-/// not bases (`p->`), and not parts of patterns (`tcp_(get|set)sockopt()`).
-fn referents(comment: &str, base: usize) -> Vec<(Span, &str)> {
-    let lower = comment.to_ascii_lowercase();
-    let mut out = Vec::new();
-    let mut starts: Vec<(usize, usize)> = PAIRING_PHRASES
-        .iter()
-        .flat_map(|p| lower.match_indices(p).map(|(i, m)| (i, i + m.len())))
-        .filter(|(i, _)| {
-            *i == 0
-                || !lower
-                    .as_bytes()
-                    .get(i - 1)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        })
-        .collect();
-    starts.sort_unstable();
-    starts.dedup_by_key(|(i, _)| *i);
-    for (k, (_, from)) in starts.iter().enumerate() {
-        let next = starts.get(k + 1).map_or(comment.len(), |(i, _)| *i);
-        let phrase_end = sentence_end(comment, *from).min(next);
-        let Some(phrase) = comment.get(*from..phrase_end) else {
-            continue;
-        };
-        let words = code_names(phrase);
-        // "… in foo()": only the names after a place word.
-        let place = words.iter().position(|w| w.after_place_word).unwrap_or(0);
-        for w in words.iter().skip(place) {
-            if w.code_like {
-                let start = base + from + w.offset;
-                out.push((Span::new(start, start + w.name.len()), w.name));
-            }
-        }
-    }
-    out
-}
-
-/// Where the sentence that starts at `from` ends: at `. `, `;`, `:` or the end of the comment.
-fn sentence_end(comment: &str, from: usize) -> usize {
-    let bytes = comment.as_bytes();
-    let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        let next = bytes.get(i + 1).copied();
-        match b {
-            b';' | b':' => return i,
-            b'.' if next.is_none_or(|n| n.is_ascii_whitespace() || n == b'*') => return i,
-            b'*' if next == Some(b'/') => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    comment.len()
-}
-
-/// An identifier of a pairing phrase.
-#[derive(Debug)]
-struct Word<'a> {
-    name: &'a str,
-    /// Byte offset in the phrase.
-    offset: usize,
-    /// Looks like code: called (`foo(`) or snake_case, outside parentheses, not a field,
-    /// not a base, not part of a pattern.
-    code_like: bool,
-    /// Comes right after `in`, `from`, `of` or `by` (possibly with an article between).
-    after_place_word: bool,
-}
-
-fn code_names(phrase: &str) -> Vec<Word<'_>> {
-    let bytes = phrase.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut out: Vec<Word<'_>> = Vec::new();
-    let mut depth = 0usize;
-    let mut i = 0;
-    let mut prev_word: Option<&str> = None;
-    let mut prev_prev_word: Option<&str> = None;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        if !(is_ident(b) && (i == 0 || !bytes.get(i - 1).is_some_and(|p| is_ident(*p)))) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while bytes.get(i).is_some_and(|c| is_ident(*c)) {
-            i += 1;
-        }
-        let name = phrase.get(start..i).unwrap_or("");
-        if name.bytes().next().is_some_and(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        let before = phrase.get(..start).unwrap_or("");
-        let after = phrase.get(i..).unwrap_or("");
-        let called = after.starts_with('(');
-        let field = before.ends_with("->") || before.ends_with('.');
-        let is_base =
-            after.starts_with("->") || (after.starts_with('.') && !after.starts_with(". "));
-        let glued = before.chars().last().is_some_and(|c| {
-            !(c.is_whitespace() || matches!(c, '/' | ',' | '`' | '\'' | '"' | '*'))
-        });
-        let pattern = name.ends_with('_') || after.starts_with(['*', '|']) || before.ends_with('|');
-        let snake = name.contains('_') && name.chars().any(|c| c.is_ascii_alphabetic());
-        let code_like = depth == 0 && (called || snake) && !field && !is_base && !glued && !pattern;
-        let article = |w: Option<&str>| {
-            matches!(
-                w.map(str::to_ascii_lowercase).as_deref(),
-                Some("the" | "a" | "an")
-            )
-        };
-        let place = |w: Option<&str>| {
-            w.is_some_and(|w| PLACE_WORDS.contains(&w.to_ascii_lowercase().as_str()))
-        };
-        let after_place_word = place(prev_word) || (article(prev_word) && place(prev_prev_word));
-        if depth == 0 {
-            out.push(Word {
-                name,
-                offset: start,
-                code_like,
-                after_place_word,
-            });
-            prev_prev_word = prev_word;
-            prev_word = Some(name);
-        }
-    }
-    out
-}
-
 /// True when the run knows `name`: a function some linted file defines or declares, a name
 /// the lowered code calls or uses as an API, or an identifier in the code of this file.
 fn known(ctx: &RuleContext<'_>, name: &str) -> bool {
@@ -443,44 +307,6 @@ fn code_mentions(src: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(comment: &str) -> Vec<&str> {
-        referents(comment, 0).into_iter().map(|(_, n)| n).collect()
-    }
-
-    #[test]
-    fn pairing_comments_name_the_place_of_the_partner() {
-        assert_eq!(
-            names("/* pairs with smp_rmb() in foo_read() */"),
-            ["foo_read"]
-        );
-        assert_eq!(
-            names("/* Paired with the smp_wmb in ring_push. */"),
-            ["ring_push"]
-        );
-        assert_eq!(names("// matches ring_pop()"), ["ring_pop"]);
-        assert_eq!(
-            names("/* Pairs with READ_ONCE() in a_get() and b_get() */"),
-            ["a_get", "b_get"]
-        );
-        assert_eq!(
-            names("/* pairs with mif_add()/mif_del() */"),
-            ["mif_add", "mif_del"]
-        );
-    }
-
-    #[test]
-    fn prose_fields_arguments_and_patterns_are_not_names() {
-        assert!(names("/* pairs with the barrier in the poll callback */").is_empty());
-        assert!(names("/* pairs with (D), and (B) pairs with (C) */").is_empty());
-        assert!(names("/* pairs with READ_ONCE(sk->sk_prot) */") == ["READ_ONCE"]);
-        assert!(names("/* paired with READ_ONCE() in tcp_(get|set)sockopt() */").is_empty());
-        assert!(names("/* order the data before the flag */").is_empty());
-        assert_eq!(
-            names("/* pairs with smp_rmb() in reader(). See foo_bar */"),
-            ["reader"]
-        );
-    }
 
     #[test]
     fn comments_need_words_and_group_comments_need_ordering_words() {

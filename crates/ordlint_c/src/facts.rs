@@ -1,5 +1,6 @@
 //! File-wide facts found by one cheap token pass (no tree-sitter): names of functions defined or
-//! declared at file scope, enumerators, and per-CPU variables (`DEFINE_PER_CPU(type, name)`).
+//! declared at file scope and of function-like macros, enumerators, and per-CPU variables
+//! (`DEFINE_PER_CPU(type, name)`).
 //!
 //! Both [`crate::lower`] and [`crate::lower_spans`] read the same facts from the whole file, so
 //! lowering a slice gives the same events as lowering the file.
@@ -17,6 +18,8 @@ pub(crate) struct Facts {
     /// Identifiers followed by `(` at file scope: defined or declared functions (and some
     /// macros, which is harmless: those names are never lowered as variables).
     pub functions: HashSet<String>,
+    /// Names of the function-like macros the file defines (`#define name(`).
+    pub macros: HashSet<String>,
     /// Enumerator constants.
     pub enumerators: HashSet<String>,
     /// Variables defined or declared with `DEFINE_PER_CPU*` / `DECLARE_PER_CPU*`.
@@ -38,13 +41,22 @@ pub(crate) fn scan(source: &str) -> Facts {
 
 /// [`Facts`] of `source` from its tokens.
 pub(crate) fn scan_tokens(source: &str, all: &[Tok]) -> Facts {
+    let mut facts = Facts::default();
     let toks: Vec<Tok> = all
         .iter()
-        .filter(|t| !matches!(t.kind, TokKind::Comment | TokKind::Directive))
+        .filter(|t| match t.kind {
+            TokKind::Comment => false,
+            TokKind::Directive => {
+                if let Some(name) = source.get(t.start..t.end).and_then(function_like_macro) {
+                    facts.macros.insert(name.to_owned());
+                }
+                false
+            }
+            _ => true,
+        })
         .copied()
         .collect();
     let text = |t: &Tok| source.get(t.start..t.end).unwrap_or("");
-    let mut facts = Facts::default();
     let mut depth = 0usize;
     // Brace depth of the enum body being read, and whether a name is expected next.
     let mut enum_body: Option<usize> = None;
@@ -124,6 +136,36 @@ pub(crate) fn scan_tokens(source: &str, all: &[Tok]) -> Facts {
     facts
 }
 
+/// The name of the function-like macro a directive defines: `#define foo(x) …` → `foo` (the
+/// `(` must follow the name directly, as the preprocessor requires).
+fn function_like_macro(directive: &str) -> Option<&str> {
+    let rest = directive.strip_prefix('#')?.trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix("define")?;
+    if !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let name = rest.get(..end)?;
+    (!name.is_empty() && rest.get(end..)?.starts_with('(')).then_some(name)
+}
+
+/// The sorted names of the functions a file defines or declares at file scope and of the
+/// function-like macros it defines.
+pub(crate) fn defined_names(facts: &Facts) -> Vec<String> {
+    let mut names: Vec<String> = facts
+        .functions
+        .iter()
+        .chain(&facts.macros)
+        .cloned()
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +181,19 @@ mod tests {
         assert!(f.percpu_decls[0].qualifiers.is_static);
         assert!(f.functions.contains("work_fn") && f.functions.contains("main"));
         assert!(!f.functions.contains("foo"));
+    }
+
+    #[test]
+    fn finds_function_like_macros_only() {
+        let src = "#define ring_ready(r) ((r)->ready)\n# define  RING_SIZE 64\n#define RING_NEXT (x)\n\
+                   #  define __ring_peek(r) \\\n\t((r)->head)\nstatic int ring_wait(struct ring *r);\n";
+        let f = scan(src);
+        let mut macros: Vec<&str> = f.macros.iter().map(String::as_str).collect();
+        macros.sort_unstable();
+        assert_eq!(macros, ["__ring_peek", "ring_ready"]);
+        assert_eq!(
+            defined_names(&f),
+            ["__ring_peek", "ring_ready", "ring_wait"]
+        );
     }
 }

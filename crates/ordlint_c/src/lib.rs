@@ -4,9 +4,10 @@
 //! file; spans are byte offsets into the original text (annotation blanking keeps lengths).
 //!
 //! Pipeline: [`blanking`](crate) replaces annotation macros by spaces, a cheap token pass
-//! collects file-wide facts (function names, enumerators, per-CPU variables), tree-sitter-c
-//! parses the blanked text (or slices of it, see [`lower_spans`]) and the lowering walks the
-//! tree into [`ordlint_ir::Function`]s. Kernel API names live in [`kernel_api`] only.
+//! collects file-wide facts (function and macro names, enumerators, per-CPU variables),
+//! tree-sitter-c parses the blanked text (or slices of it, see [`lower_spans`]) and the
+//! lowering walks the tree into [`ordlint_ir::Function`]s. Kernel API names live in
+//! [`kernel_api`] only.
 
 mod blanking;
 mod facts;
@@ -130,6 +131,7 @@ impl Prepared {
         for (span, text) in &slices {
             lower::lower_text(&input, span.start, text, &mut out);
         }
+        out.defined_names = facts::defined_names(&self.facts);
         out.declarations.extend(
             self.facts
                 .percpu_decls

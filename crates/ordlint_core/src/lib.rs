@@ -154,6 +154,7 @@ impl LoweredFile {
             &self.source.path,
             self.source.language,
             &self.ir,
+            &self.source.text,
             &self.lines,
         );
     }

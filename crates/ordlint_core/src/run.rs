@@ -146,7 +146,8 @@ pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResul
 /// 1. load every item and lower those with a trigger token of an enabled rule (candidates);
 /// 2. index the candidates and collect the locations they publish;
 /// 3. when an enabled rule pairs sites across files, load the other items again and lower
-///    the definitions that mention a published location (partners), and index them;
+///    the definitions that mention a published location or a function that a "pairs with"
+///    comment names and no candidate knows (partners), and index them;
 /// 4. lint candidates with all enabled rules and partners with the reader-side rules.
 fn run_with<T: Sync + Send>(
     items: Vec<T>,
@@ -219,14 +220,26 @@ fn run_with<T: Sync + Send>(
     }
     lap(2, &mut stats);
     let partners: Vec<LoweredFile> = if pairing {
-        let mentions = |b: &[u8]| !filter.partner_offsets(b).is_empty();
+        // "pairs with foo()" comments name functions that may live in files no other filter
+        // picks; look for them only when the rule that checks those comments runs.
+        let names = if options.rules.contains("barrier-without-comment") {
+            unresolved_names_filter(&candidates, &index)
+        } else {
+            PartnerFilter::default()
+        };
+        let offsets = |b: &[u8]| {
+            let mut offsets = filter.partner_offsets(b);
+            offsets.extend(names.partner_offsets(b));
+            offsets
+        };
+        let mentions = |b: &[u8]| !offsets(b).is_empty();
         report(progress, |p| p.start(Phase::Partners, others.len()));
         let loaded: Vec<Result<LoweredFile, FileError>> = others
             .into_par_iter()
             .inspect(|_| report(progress, |p| p.advance(1, 0)))
             .filter_map(|i| match load(items.get(i)?, &mentions) {
                 Loaded::Source(s) => Some(lower_guarded(s, |s| {
-                    let offsets = filter.partner_offsets(s.text.as_bytes());
+                    let offsets = offsets(s.text.as_bytes());
                     LoweredFile::around(s, &offsets, &options.api)
                 })),
                 Loaded::Other => None,
@@ -317,6 +330,28 @@ fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
                 with: Some(owner),
             }),
             (KeyKind::Field, None) => None,
+        })
+        .collect();
+    PartnerFilter::new(&entries)
+}
+
+/// A filter for the functions that "pairs with" comments of the candidates name and that no
+/// candidate defines, declares or uses: the files that mention them are lowered around the
+/// mentions, so that a definition (or declaration) elsewhere in the run is known.
+fn unresolved_names_filter(candidates: &[LoweredFile], index: &PairingIndex) -> PartnerFilter {
+    let mut names: Vec<String> = candidates
+        .iter()
+        .flat_map(|f| ordlint_rules::partner_comments::comment_referents(&f.ir))
+        .filter(|n| !index.knows_name(n))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let entries: Vec<PartnerEntry> = names
+        .iter()
+        .map(|n| PartnerEntry {
+            name: n,
+            member: false,
+            with: None,
         })
         .collect();
     PartnerFilter::new(&entries)

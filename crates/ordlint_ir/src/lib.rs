@@ -71,6 +71,12 @@ pub struct FileIr {
     pub comments: Vec<CommentText>,
     /// What the frontend could not lower.
     pub problems: Vec<Problem>,
+    /// Names of the functions the file defines or declares at file scope, and of the
+    /// function-like macros it defines, sorted: all of them, also where only slices of the file
+    /// were lowered (C: from a token pass over the whole file). Empty for Rust, whose lowered
+    /// `functions` are the whole file.
+    #[serde(default)]
+    pub defined_names: Vec<String>,
 }
 
 /// A comment and where it is.

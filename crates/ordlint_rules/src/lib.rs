@@ -9,6 +9,7 @@
 pub mod contract;
 pub mod fixes;
 pub mod pairing;
+pub mod partner_comments;
 pub mod registry;
 mod rules;
 

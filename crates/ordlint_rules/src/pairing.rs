@@ -7,7 +7,7 @@
 
 use ordlint_diagnostics::{LineIndex, Location};
 use ordlint_ir::{
-    EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, LockTracker, Mark,
+    Event, EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, LockTracker, Mark,
     Sharing, Target,
 };
 use std::collections::{BTreeSet, HashMap};
@@ -56,13 +56,21 @@ pub struct Site {
     pub locks: Vec<String>,
     /// The CPU is pinned at the access (IRQs or preemption off, or a spinlock held).
     pub cpu_pinned: bool,
+    /// A load whose value is assigned to a local that a later access of the same function
+    /// dereferences (`p = READ_ONCE(gp); … p->len`): the later reads carry an address
+    /// dependency on it, which orders them after it on every architecture the kernel supports.
+    pub dependent: bool,
 }
 
 /// Writers and readers of every shared location of a run.
 #[derive(Debug, Default, Clone)]
 pub struct PairingIndex {
     sites: HashMap<LocationKey, Vec<Site>>,
+    /// Functions defined or declared, and function-like macros defined, in the files of the run.
     functions: BTreeSet<String>,
+    /// Names used in the lowered code of the run: called functions and the APIs of marked
+    /// accesses, fences, atomics, locks and wake-ups.
+    used: BTreeSet<String>,
     /// Built by [`PairingIndex::finish`] and dropped by any change, so that
     /// [`PairingIndex::partners`] does not scan every site of a common field name (`ready`,
     /// `flags`) for each access: that was quadratic in the number of sites, minutes for one
@@ -85,11 +93,22 @@ impl PairingIndex {
         Self::default()
     }
 
-    /// Add every shared access of one lowered file.
-    pub fn add_file(&mut self, path: &str, language: Language, ir: &FileIr, lines: &LineIndex) {
+    /// Add every shared access of one lowered file, and the names it defines and uses;
+    /// `source` is the file's text.
+    pub fn add_file(
+        &mut self,
+        path: &str,
+        language: Language,
+        ir: &FileIr,
+        source: &str,
+        lines: &LineIndex,
+    ) {
         self.lookup = None;
+        self.functions.extend(ir.defined_names.iter().cloned());
         for f in &ir.functions {
             self.functions.insert(f.name.clone());
+            self.used
+                .extend(f.events.iter().filter_map(used_name).map(str::to_owned));
             // Linear time: kernel functions can have thousands of events, so locks held, "a
             // store-ordering fence came before" and "a load-ordering fence comes after" are
             // tracked in one forward walk and one precomputed suffix.
@@ -137,6 +156,8 @@ impl PairingIndex {
                         .map(|l| l.identity())
                         .collect(),
                     cpu_pinned: held.iter().any(|l| l.kind.pins_cpu()),
+                    dependent: access_role == Role::Read
+                        && dereferenced_later(f, id, source).is_some(),
                 };
                 self.sites.entry(key.clone()).or_default().push(site);
             }
@@ -159,6 +180,7 @@ impl PairingIndex {
             self.sites.entry(key).or_default().append(&mut sites);
         }
         self.functions.extend(other.functions);
+        self.used.extend(other.used);
     }
 
     /// Sort every site list by (path, offset) so results do not depend on build order, and
@@ -248,9 +270,17 @@ impl PairingIndex {
             .filter(|s| matches!(s.role, Role::Write | Role::ReadWrite))
     }
 
-    /// True when a function of this name is defined anywhere in the run.
+    /// True when a function of this name is defined or declared at file scope (or a
+    /// function-like macro of this name defined) in some file of the run, also outside the
+    /// parts of the file that were lowered.
     pub fn has_function(&self, name: &str) -> bool {
         self.functions.contains(name)
+    }
+
+    /// True when the run knows `name`: [`PairingIndex::has_function`], or a name the lowered
+    /// code of the run calls or uses as an API (`smp_rmb`, `READ_ONCE`, `foo_update`).
+    pub fn knows_name(&self, name: &str) -> bool {
+        self.functions.contains(name) || self.used.contains(name)
     }
 
     /// Number of distinct keys (for statistics).
@@ -276,6 +306,74 @@ fn access_of(kind: &EventKind) -> Option<(Role, &ordlint_ir::Target, Mark, Optio
         )),
         _ => None,
     }
+}
+
+/// The name an event calls or uses as an API, if any.
+fn used_name(e: &Event) -> Option<&str> {
+    match &e.kind {
+        EventKind::Call(c) => Some(c.name.as_str()),
+        EventKind::Fence(f) => Some(f.api.as_str()),
+        EventKind::Load(a) | EventKind::Store(a) => a.api.as_deref(),
+        EventKind::Rmw(r) => Some(r.api.as_str()),
+        EventKind::PerCpu(p) => Some(p.api.as_str()),
+        EventKind::Lock(l) | EventKind::Unlock(l) => Some(l.api.as_str()),
+        EventKind::Wake(w) => Some(w.api.as_str()),
+        EventKind::Wait(w) => Some(w.api.as_str()),
+        _ => None,
+    }
+}
+
+/// When the value of the load at `id` is assigned to a local (`p = READ_ONCE(gp)`, `struct
+/// foo *p = gp`), the first later event of the function that accesses memory through that
+/// local (`p->len`, `p[i]`, `*p`).
+pub(crate) fn dereferenced_later(f: &Function, id: usize, source: &str) -> Option<usize> {
+    let e = f.events.get(id)?;
+    let local = assigned_local(source.get(e.stmt.start..e.span.start)?)?;
+    f.after(id)
+        .find(|(_, later)| match &later.kind {
+            EventKind::Load(a) | EventKind::Store(a) => accesses_through(&a.target, local),
+            EventKind::Rmw(r) => accesses_through(&r.target, local),
+            _ => false,
+        })
+        .map(|(k, _)| k)
+}
+
+/// The local the text before an expression assigns it to: `p = `, `struct foo *p = `,
+/// `if ((p = ` → `p`. Compound assignments and comparisons are not assignments.
+fn assigned_local(before: &str) -> Option<&str> {
+    let t = before.trim_end();
+    let t = t.strip_suffix('=')?;
+    if t.ends_with(['=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^']) {
+        return None;
+    }
+    let t = t.trim_end();
+    let start = t
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    let name = t.get(start..)?;
+    let ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    ok.then_some(name)
+}
+
+/// True when `target` is memory reached through the pointer held by the local `name`.
+fn accesses_through(target: &Target, name: &str) -> bool {
+    let text = target.text.trim_start_matches(['(', '*', ' ']);
+    let base = target
+        .base
+        .as_deref()
+        .unwrap_or("")
+        .trim_start_matches(['(', '*', ' ']);
+    let through = |t: &str| {
+        t.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with("->") || rest.starts_with('['))
+    };
+    through(text)
+        || base == name
+        || through(base)
+        || (target.text.trim_start().starts_with('*') && text == name)
 }
 
 /// `out[i]` is true when some event at index `i` or later is a fence ordering loads.
@@ -429,6 +527,7 @@ mod tests {
             ordered: false,
             locks: Vec::new(),
             cpu_pinned: false,
+            dependent: false,
         }
     }
 
@@ -462,5 +561,102 @@ mod tests {
             assert_eq!(&found, expected, "owner {o:?}, path {p}");
         }
         assert_eq!(index.partners(&key, Some("x"), "a.c").len(), 6);
+    }
+    use ordlint_ir::{Access, Call};
+
+    fn target(text: &str, base: Option<&str>, key: &str) -> Target {
+        Target {
+            text: text.into(),
+            span: Span::default(),
+            key: Some(LocationKey::field(key)),
+            base: base.map(Into::into),
+            sharing: Sharing::Shared,
+        }
+    }
+
+    fn event(kind: EventKind, span: Span, stmt: Span) -> Event {
+        Event {
+            kind,
+            span,
+            stmt,
+            scope: 0,
+        }
+    }
+
+    fn load(t: Target, mark: Mark, api: Option<&str>) -> EventKind {
+        EventKind::Load(Access {
+            target: t,
+            mark,
+            api: api.map(Into::into),
+            value: None,
+        })
+    }
+
+    #[test]
+    fn assigned_locals_are_assignments_not_comparisons() {
+        assert_eq!(assigned_local("\tstruct rt *re = "), Some("re"));
+        assert_eq!(assigned_local("p = "), Some("p"));
+        assert_eq!(assigned_local("if ((p = "), Some("p"));
+        assert_eq!(assigned_local("if (x == "), None);
+        assert_eq!(assigned_local("n += "), None);
+        assert_eq!(assigned_local("foo("), None);
+    }
+
+    #[test]
+    fn a_read_whose_value_is_dereferenced_is_dependent() {
+        let src = "re = READ_ONCE(rc->last); x = re->gw; y = rc->n;";
+        let mut f = Function::new("f", Span::new(0, src.len()), Span::new(0, 1));
+        f.events.push(event(
+            load(
+                target("rc->last", Some("rc"), "last"),
+                Mark::Once,
+                Some("READ_ONCE"),
+            ),
+            Span::new(5, 24),
+            Span::new(0, 25),
+        ));
+        f.events.push(event(
+            load(target("rc->n", Some("rc"), "n"), Mark::Plain, None),
+            Span::new(44, 49),
+            Span::new(40, 50),
+        ));
+        assert_eq!(dereferenced_later(&f, 0, src), None);
+        f.events.insert(
+            1,
+            event(
+                load(target("re->gw", Some("re"), "gw"), Mark::Plain, None),
+                Span::new(30, 36),
+                Span::new(26, 37),
+            ),
+        );
+        assert_eq!(dereferenced_later(&f, 0, src), Some(1));
+        // The later read of `rc->n` is through `rc`, not through the loaded value.
+        assert_eq!(dereferenced_later(&f, 2, src), None);
+    }
+
+    #[test]
+    fn the_index_knows_defined_and_used_names() {
+        let src = "void f(void) { foo_update(); }";
+        let mut f = Function::new("f", Span::new(0, src.len()), Span::new(5, 6));
+        f.events.push(event(
+            EventKind::Call(Call {
+                name: "foo_update".into(),
+                receiver: None,
+                args: Vec::new(),
+            }),
+            Span::new(15, 27),
+            Span::new(15, 28),
+        ));
+        let ir = FileIr {
+            functions: vec![f],
+            defined_names: vec!["f".into(), "ring_peek".into()],
+            ..FileIr::default()
+        };
+        let mut index = PairingIndex::new();
+        index.add_file("a.c", Language::C, &ir, src, &LineIndex::new(src));
+        assert!(index.has_function("ring_peek") && index.has_function("f"));
+        assert!(!index.has_function("foo_update"));
+        assert!(index.knows_name("foo_update"));
+        assert!(!index.knows_name("foo_read"));
     }
 }

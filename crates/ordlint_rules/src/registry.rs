@@ -6,6 +6,7 @@ use crate::rules;
 static ALL: &[&RuleDef] = &[
     &rules::atomic_set_unlock::RULE,
     &rules::barrier_publication::RULE,
+    &rules::barrier_without_comment::RULE,
     &rules::bit_lock_release::RULE,
     &rules::clear_bit_wake_up::RULE,
     &rules::compiler_fence_publication::RULE,
@@ -20,6 +21,7 @@ static ALL: &[&RuleDef] = &[
     &rules::this_cpu_ordering::RULE,
     &rules::this_cpu_unpaired::RULE,
     &rules::unordered_flag_read::RULE,
+    &rules::unpaired_write_barrier::RULE,
     &rules::unused_suppression::RULE,
     &rules::volatile_sync::RULE,
     &rules::waitqueue_active_unordered::RULE,

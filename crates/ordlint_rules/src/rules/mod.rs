@@ -2,6 +2,7 @@
 
 pub(crate) mod atomic_set_unlock;
 pub(crate) mod barrier_publication;
+pub(crate) mod barrier_without_comment;
 pub(crate) mod bit_lock_release;
 pub(crate) mod clear_bit_wake_up;
 pub(crate) mod compiler_fence_publication;
@@ -22,6 +23,7 @@ pub(crate) mod smp_barrier_for_device;
 pub(crate) mod this_cpu_ordering;
 pub(crate) mod this_cpu_unpaired;
 pub(crate) mod unordered_flag_read;
+pub(crate) mod unpaired_write_barrier;
 pub(crate) mod unused_suppression;
 pub(crate) mod volatile_sync;
 pub(crate) mod waitqueue_active_unordered;

@@ -1,0 +1,332 @@
+//! barrier-without-comment: an SMP barrier with no comment saying what it orders or pairs with,
+//! or whose "pairs with" comment names a function that the linted files do not have.
+
+use crate::contract::{Langs, Report, RuleContext, RuleDef};
+use crate::partner_comments::pairing_referents;
+use ordlint_diagnostics::{FixAvailability, Severity, Span, Tier};
+use ordlint_ir::{Event, EventKind, Function};
+
+pub(crate) static RULE: RuleDef = RuleDef {
+    name: "barrier-without-comment",
+    page: include_str!("../../../../rules/barrier-without-comment.md"),
+    tier: Tier::Pedantic,
+    severity: Severity::Warning,
+    langs: Langs::C,
+    // `smp_mb` also finds `smp_mb__before_atomic`, `smp_mb__after_atomic`, … .
+    triggers: &[
+        "smp_mb",
+        "smp_rmb",
+        "smp_wmb",
+        "smp_store_mb",
+        "smp_acquire__after_ctrl_dep",
+    ],
+    // The function a "pairs with" comment names may live in a file without trigger tokens:
+    // the run then looks for it in the other files (see `partner_comments`).
+    pairing: true,
+    fires_on_partners: false,
+    fix: FixAvailability::Never,
+    check,
+};
+
+/// The SMP barriers that must say what they pair with (`Documentation/memory-barriers.txt`,
+/// "SMP barrier pairing"). `barrier()`, device barriers and release/acquire accesses are not
+/// included; the deprecated spellings are deprecated-barrier-api's.
+const SMP_BARRIERS: &[&str] = &[
+    "smp_mb",
+    "smp_rmb",
+    "smp_wmb",
+    "smp_mb__before_atomic",
+    "smp_mb__after_atomic",
+    "smp_mb__after_spinlock",
+    "smp_mb__after_unlock_lock",
+    "smp_store_mb",
+    "smp_acquire__after_ctrl_dep",
+];
+
+/// How many lines of code may separate a barrier from a comment above them (the barrier
+/// belongs to a short group of statements that the comment explains).
+const GROUP_LINES: usize = 3;
+
+/// Words that make a comment above a group of statements about ordering.
+const ORDERING_WORDS: &[&str] = &[
+    "order",
+    "barrier",
+    "pair",
+    "match",
+    "visib",
+    "observ",
+    "see",
+    "seen",
+    "before",
+    "after",
+    "mb(",
+    "mb()",
+    "wmb",
+    "rmb",
+    "acquire",
+    "release",
+    "race",
+    "publish",
+    "ensure",
+    "make sure",
+    "guarantee",
+    "prevent",
+    "sync",
+    "flush",
+];
+
+/// How a comment is placed relative to the barrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// On the barrier's line, or directly above it with nothing but other comments between.
+    Direct,
+    /// Above (or trailing) the few statements right before the barrier, without a blank line.
+    Group,
+}
+
+fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
+    for f in &ctx.ir.functions {
+        for event in &f.events {
+            let EventKind::Fence(fence) = &event.kind else {
+                continue;
+            };
+            if !SMP_BARRIERS.contains(&fence.api.as_str()) {
+                continue;
+            }
+            let api = fence.api.as_str();
+            let explaining: Vec<Span> = adjacent_comments(ctx, f, event)
+                .into_iter()
+                .filter(|(span, placement)| explains(ctx.text(*span), *placement))
+                .map(|(span, _)| span)
+                .collect();
+            if explaining.is_empty() {
+                out.warn(
+                    event.span,
+                    format!("{api}() has no comment saying what it orders or which barrier it pairs with"),
+                )
+                .help(format!(
+                    "say above the {api}() what it orders and where its partner is, e.g. `/* … ; pairs with {}() in <function>() */`",
+                    partner_of(api)
+                ));
+                continue;
+            }
+            let unknown: Vec<(Span, &str)> = explaining
+                .iter()
+                .flat_map(|c| {
+                    pairing_referents(ctx.text(*c))
+                        .into_iter()
+                        .map(|(at, name)| {
+                            (Span::new(c.start + at, c.start + at + name.len()), name)
+                        })
+                })
+                .filter(|(_, name)| !known(ctx, name))
+                .collect();
+            let Some((first, _)) = unknown.first() else {
+                continue;
+            };
+            let names: Vec<String> = unknown.iter().map(|(_, n)| format!("`{n}`")).collect();
+            let names = names.join(", ");
+            out.warn(
+                event.span,
+                format!("the comment on {api}() says it pairs with {names}, which no linted file defines or uses"),
+            )
+            .help("name the function that holds the pairing barrier: the partner may have been renamed, moved or removed")
+            .related(ctx.location(*first), "the comment names it here");
+        }
+    }
+}
+
+/// The barrier that usually pairs with `api`, for the help text.
+fn partner_of(api: &str) -> &'static str {
+    match api {
+        "smp_wmb" => "smp_rmb",
+        "smp_rmb" | "smp_acquire__after_ctrl_dep" => "smp_wmb",
+        _ => "smp_mb",
+    }
+}
+
+/// The comments next to the barrier `event`: on its line, directly above it (with only other
+/// comments between), or above or trailing the few statements right before it with no blank
+/// line between; comments inside the function only.
+fn adjacent_comments(ctx: &RuleContext<'_>, f: &Function, event: &Event) -> Vec<(Span, Placement)> {
+    let comments: Vec<Span> = f
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Comment(_)))
+        .map(|e| e.span)
+        .collect();
+    let src = ctx.source;
+    let line = line_span(src, event.span.start);
+    let mut found: Vec<(Span, Placement)> = comments
+        .iter()
+        .filter(|c| c.start < line.end && c.end > line.start)
+        .map(|c| (*c, Placement::Direct))
+        .collect();
+    // Walk up line by line from the barrier's line.
+    let mut pos = line.start;
+    let mut code_lines = 0;
+    while pos > f.span.start {
+        let prev = line_span(src, pos - 1);
+        let text = src.get(prev.start..prev.end).unwrap_or("");
+        if text.trim().is_empty() {
+            break;
+        }
+        // A comment ending on this line.
+        let ending = comments
+            .iter()
+            .filter(|c| c.end > prev.start && c.end <= prev.end)
+            .max_by_key(|c| c.end);
+        match ending {
+            Some(c)
+                if src
+                    .get(line_span(src, c.start).start..c.start)
+                    .is_some_and(|s| s.trim().is_empty()) =>
+            {
+                // A comment block of its own: directly above, or above the group.
+                let placement = if code_lines == 0 {
+                    Placement::Direct
+                } else {
+                    Placement::Group
+                };
+                found.push((*c, placement));
+                pos = line_span(src, c.start).start;
+                continue;
+            }
+            Some(c) => {
+                // A comment trailing a statement of the group.
+                found.push((*c, Placement::Group));
+            }
+            None => {}
+        }
+        code_lines += 1;
+        if code_lines > GROUP_LINES {
+            break;
+        }
+        pos = prev.start;
+    }
+    found
+}
+
+/// The byte range of the line around `at`, without its newline.
+fn line_span(src: &str, at: usize) -> Span {
+    let at = at.min(src.len());
+    let start = src
+        .get(..at)
+        .and_then(|s| s.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = src
+        .get(at..)
+        .and_then(|s| s.find('\n'))
+        .map_or(src.len(), |i| at + i);
+    Span::new(start, end)
+}
+
+/// True when a comment placed so explains a barrier: any words at all right next to it (what
+/// the author chose to say there), words about ordering when it sits above a group of
+/// statements. ordlint's own directives explain nothing.
+fn explains(comment: &str, placement: Placement) -> bool {
+    let body = comment_body(comment);
+    if body.trim_start().starts_with("ordlint:") || !body.chars().any(char::is_alphabetic) {
+        return false;
+    }
+    match placement {
+        Placement::Direct => true,
+        Placement::Group => {
+            let lower = body.to_ascii_lowercase();
+            ORDERING_WORDS.iter().any(|w| lower.contains(w))
+        }
+    }
+}
+
+/// A comment without its delimiters.
+fn comment_body(comment: &str) -> &str {
+    let c = comment.trim();
+    if let Some(rest) = c.strip_prefix("/*") {
+        rest.strip_suffix("*/").unwrap_or(rest)
+    } else {
+        c.strip_prefix("//").unwrap_or(c)
+    }
+}
+
+/// True when the run knows `name`: a function some linted file defines or declares, a name
+/// the lowered code calls or uses as an API, or an identifier in the code of this file.
+fn known(ctx: &RuleContext<'_>, name: &str) -> bool {
+    ctx.index.knows_name(name) || code_mentions(ctx.source, name)
+}
+
+/// True when `name` occurs as a whole identifier in the code of `src` (comments and literals
+/// skipped).
+fn code_mentions(src: &str, name: &str) -> bool {
+    let bytes = src.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'/' if next == Some(b'*') => {
+                i = src
+                    .get(i + 2..)
+                    .and_then(|s| s.find("*/"))
+                    .map_or(bytes.len(), |k| i + 2 + k + 2);
+            }
+            b'/' if next == Some(b'/') => {
+                i = src
+                    .get(i..)
+                    .and_then(|s| s.find('\n'))
+                    .map_or(bytes.len(), |k| i + k);
+            }
+            b'"' | b'\'' => {
+                let mut j = i + 1;
+                while let Some(&c) = bytes.get(j) {
+                    if c == b'\\' {
+                        j += 2;
+                        continue;
+                    }
+                    j += 1;
+                    if c == b || c == b'\n' {
+                        break;
+                    }
+                }
+                i = j;
+            }
+            _ if is_ident(b) => {
+                let start = i;
+                while bytes.get(i).is_some_and(|c| is_ident(*c)) {
+                    i += 1;
+                }
+                if src.get(start..i) == Some(name) {
+                    return true;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_need_words_and_group_comments_need_ordering_words() {
+        assert!(explains("/* flush */", Placement::Direct));
+        assert!(!explains("/* */", Placement::Direct));
+        assert!(!explains(
+            "/* ordlint: allow(unordered-flag-read) */",
+            Placement::Direct
+        ));
+        assert!(!explains("/* update the counters */", Placement::Group));
+        assert!(explains(
+            "/* publish the entry to the reader */",
+            Placement::Group
+        ));
+    }
+
+    #[test]
+    fn code_mentions_skip_comments_and_strings() {
+        let src = "/* foo_read */ x = \"foo_read\"; // foo_read\nfoo_readx();";
+        assert!(!code_mentions(src, "foo_read"));
+        assert!(code_mentions("int y = foo_read(p);", "foo_read"));
+    }
+}

@@ -4,10 +4,15 @@ use crate::Position;
 
 /// Start offsets of every line of a text, for converting byte offsets into 1-based
 /// lines and character columns (and UTF-16 columns for the LSP server).
+///
+/// The text itself is kept only when it has a non-ASCII byte or a `\r`: in a plain ASCII text
+/// with `\n` line ends, columns are byte distances, and a whole-tree run holds thousands of
+/// indexes next to their sources.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
-    text: std::sync::Arc<str>,
+    len: usize,
+    text: Option<std::sync::Arc<str>>,
 }
 
 impl LineIndex {
@@ -15,9 +20,26 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(text.as_bytes()));
+        let plain = text.is_ascii() && !text.as_bytes().contains(&b'\r');
         LineIndex {
             line_starts,
-            text: text.into(),
+            len: text.len(),
+            text: (!plain).then(|| text.into()),
+        }
+    }
+
+    /// The text of `span`, when the text is kept (`None`: plain ASCII, bytes are characters).
+    fn kept(&self, start: usize, end: usize) -> Option<&str> {
+        let text = self.text.as_deref()?;
+        Some(text.get(start..end).unwrap_or(""))
+    }
+
+    /// `offset` clamped to the text and moved back to a character boundary.
+    fn clamp(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        match self.text.as_deref() {
+            Some(text) => floor_char_boundary(text, offset),
+            None => offset,
         }
     }
 
@@ -28,7 +50,7 @@ impl LineIndex {
 
     /// 0-based line containing byte `offset` (clamped to the text).
     pub fn line_of(&self, offset: usize) -> usize {
-        let offset = offset.min(self.text.len());
+        let offset = offset.min(self.len);
         match self.line_starts.binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next.saturating_sub(1),
@@ -37,17 +59,21 @@ impl LineIndex {
 
     /// Byte offset where 0-based `line` starts (the text length past the end).
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len())
+        self.line_starts.get(line).copied().unwrap_or(self.len)
     }
 
     /// Byte range of 0-based `line`, without its line terminator.
     pub fn line_span(&self, line: usize) -> crate::Span {
         let start = self.line_start(line);
         let mut end = self.line_start(line + 1);
-        let bytes = self.text.as_bytes();
+        let Some(text) = self.text.as_deref() else {
+            // Plain text: every line but the last ends with one `\n`.
+            if line + 1 < self.line_starts.len() && end > start {
+                end -= 1;
+            }
+            return crate::Span::new(start, end);
+        };
+        let bytes = text.as_bytes();
         if end > start && bytes.get(end - 1) == Some(&b'\n') {
             end -= 1;
         }
@@ -60,13 +86,12 @@ impl LineIndex {
     /// 1-based line and character column of byte `offset` (clamped; an offset inside a
     /// multi-byte character counts as that character).
     pub fn position(&self, offset: usize) -> Position {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let offset = self.clamp(offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
         let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+            .kept(start, offset)
+            .map_or(offset - start, |s| s.chars().count());
         Position {
             line: line as u32 + 1,
             column: column as u32 + 1,
@@ -75,13 +100,12 @@ impl LineIndex {
 
     /// 0-based line and UTF-16 code-unit column of byte `offset`, as the LSP wants by default.
     pub fn utf16_position(&self, offset: usize) -> (u32, u32) {
-        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let offset = self.clamp(offset);
         let line = self.line_of(offset);
         let start = self.line_start(line);
         let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.encode_utf16().count());
+            .kept(start, offset)
+            .map_or(offset - start, |s| s.encode_utf16().count());
         (line as u32, col as u32)
     }
 
@@ -90,10 +114,12 @@ impl LineIndex {
     pub fn offset_of(&self, line: u32, column: u32, utf16: bool) -> usize {
         let line = line as usize;
         if line >= self.line_starts.len() {
-            return self.text.len();
+            return self.len;
         }
         let span = self.line_span(line);
-        let text = self.text.get(span.start..span.end).unwrap_or("");
+        let Some(text) = self.kept(span.start, span.end) else {
+            return span.start + (column as usize).min(span.end - span.start);
+        };
         if !utf16 {
             return span.start + floor_char_boundary(text, (column as usize).min(text.len()));
         }
@@ -111,8 +137,10 @@ impl LineIndex {
     pub fn offset_of_position(&self, pos: Position) -> usize {
         let line = pos.line.saturating_sub(1) as usize;
         let span = self.line_span(line.min(self.line_starts.len().saturating_sub(1)));
-        let text = self.text.get(span.start..span.end).unwrap_or("");
         let col = pos.column.saturating_sub(1) as usize;
+        let Some(text) = self.kept(span.start, span.end) else {
+            return span.start + col.min(span.end - span.start);
+        };
         text.char_indices()
             .nth(col)
             .map_or(span.end, |(i, _)| span.start + i)
@@ -161,5 +189,48 @@ mod tests {
     fn offsets_past_the_end_clamp() {
         let idx = LineIndex::new("a\n");
         assert_eq!(idx.position(99), Position { line: 2, column: 1 });
+    }
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::*;
+
+    /// A plain ASCII text (index without the text) and the same text with one non-ASCII
+    /// character far away (index with the text) answer every question alike.
+    #[test]
+    fn plain_ascii_answers_like_the_kept_text() {
+        let plain = "int a;\n\tb = 1;\n\nlast";
+        let kept = format!("{plain}\n/* é */");
+        let (p, k) = (LineIndex::new(plain), LineIndex::new(&kept));
+        assert!(p.text.is_none() && k.text.is_some());
+        for offset in 0..=plain.len() {
+            assert_eq!(p.position(offset), k.position(offset), "offset {offset}");
+            assert_eq!(p.utf16_position(offset), k.utf16_position(offset));
+        }
+        for line in 0u32..4 {
+            assert_eq!(
+                p.line_span(line as usize),
+                k.line_span(line as usize),
+                "line {line}"
+            );
+            for column in 0..8 {
+                assert_eq!(
+                    p.offset_of(line, column, true),
+                    k.offset_of(line, column, true)
+                );
+                assert_eq!(
+                    p.offset_of(line, column, false),
+                    k.offset_of(line, column, false)
+                );
+                let pos = Position {
+                    line: line + 1,
+                    column: column + 1,
+                };
+                assert_eq!(p.offset_of_position(pos), k.offset_of_position(pos));
+            }
+        }
+        assert_eq!(p.position(999), Position { line: 4, column: 5 });
+        assert_eq!(p.offset_of(9, 0, true), plain.len());
     }
 }

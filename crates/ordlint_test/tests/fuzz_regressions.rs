@@ -116,3 +116,23 @@ fn many_polls_of_one_flag_in_one_function_are_fixed_over_several_runs() {
     assert!(left > 0 && left < 13, "{left} polls left after one run");
     assert!(!fix_all("a.c", &once).contains("READ_ONCE(r->head)"));
 }
+
+/// Seed 20261126, case 83249: a `/*` comment that never closes, followed by thousands of
+/// unclosed `[`, sent tree-sitter's error recovery into quadratic time (1.6 s for 32 KB, and
+/// over the fuzzer's 2 s deadline with the fix loop). The unclosed comment is now blanked.
+#[test]
+fn an_unclosed_comment_before_many_brackets_is_linted_in_linear_time() {
+    let text = format!(
+        "void f(struct d *p)\n{{\n\tbarrier();\n\t/* ordl{}x{}\n",
+        "[".repeat(100_000),
+        "]".repeat(30_000)
+    );
+    let input = Input {
+        name: "unclosed".to_owned(),
+        files: vec![("a.c".to_owned(), text)],
+    };
+    // Case 1 is linted without the prefilter, as the fuzzer's odd cases are.
+    if let Err(e) = ordlint_test::fuzz::run_one(&input, 1, std::time::Duration::from_secs(20)) {
+        panic!("{e}");
+    }
+}

@@ -4,7 +4,7 @@
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
-use ordlint_diagnostics::{Edit, Fix, FixAvailability, Severity, Tier};
+use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
     Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
     Sharing,
@@ -47,22 +47,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 continue;
             }
             reported.insert(key);
-            // One diagnostic per flag and function, but its fix makes every such poll of the
-            // flag in the function acquire: one --fix run, however often the poll repeats.
-            let more: Vec<Edit> = f
-                .events
-                .iter()
-                .enumerate()
-                .skip(id + 1)
-                .filter_map(|(other, e)| match &e.kind {
-                    EventKind::Load(l) if l.target.key.as_ref() == Some(key) => {
-                        let flagged = !publishing_writers(ctx, f, other, l).is_empty();
-                        flagged.then(|| replace(ctx, e.span, acquire_form(ctx, e, l)))
-                    }
-                    _ => None,
-                })
-                .collect();
-            report(ctx, out, f, id, event, load, &writers, more);
+            report(ctx, out, f, id, event, load, &writers);
         }
     }
 }
@@ -169,7 +154,6 @@ fn report(
     event: &Event,
     load: &Access,
     writers: &[&Site],
-    more: Vec<Edit>,
 ) {
     let target = &load.target.text;
     let how = if is_spin_poll(ctx, f, id) {
@@ -188,6 +172,20 @@ fn report(
     let replacement = acquire_form(ctx, event, load);
     let help = format!("use `{replacement}` so that the reads after it are ordered");
     let mut edits = vec![replace(ctx, event.span, replacement.clone())];
+    // One diagnostic per flag and function, but its fix makes every such poll of the flag in
+    // the function acquire: one --fix run, however often the poll repeats.
+    let more = f
+        .events
+        .iter()
+        .enumerate()
+        .skip(id + 1)
+        .filter_map(|(other, e)| match &e.kind {
+            EventKind::Load(l) if l.target.key.is_some() && l.target.key == load.target.key => {
+                let flagged = !publishing_writers(ctx, f, other, l).is_empty();
+                flagged.then(|| replace(ctx, e.span, acquire_form(ctx, e, l)))
+            }
+            _ => None,
+        });
     for edit in more {
         if disjoint(&edit, &edits) {
             edits.push(edit);

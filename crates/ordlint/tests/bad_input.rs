@@ -142,7 +142,8 @@ fn a_50_mb_file_is_linted_in_bounded_time() {
         "{}",
         outcome.stderr
     );
-    assert!(took < Duration::from_secs(60), "took {took:?}");
+    // About 10 s in a debug build; the margin is for a loaded CI machine.
+    assert!(took < Duration::from_secs(90), "took {took:?}");
 }
 
 /// Over the limit, the file is skipped with one line saying so.

@@ -154,7 +154,7 @@ impl Function {
     ) -> impl Iterator<Item = &'a str> + 'a {
         self.events.iter().filter_map(move |e| match &e.kind {
             EventKind::Comment(c)
-                if lines_between(text, e.span.end, at) <= lines_before
+                if lines_between(text, e.span.end, at, lines_before) <= lines_before
                     || within_line(text, e.span, at) =>
             {
                 Some(c.text.as_str())
@@ -194,12 +194,19 @@ impl<'f> LockTracker<'f> {
     }
 }
 
-fn lines_between(text: &str, from: usize, to: usize) -> usize {
+/// Newlines between `from` and `to`, counted only up to `limit + 1`: callers ask "within
+/// `limit` lines?" for every comment of a function, and counting all the newlines back to a
+/// far comment made that cubic in a long function with many comments (seen in the fuzzer).
+fn lines_between(text: &str, from: usize, to: usize, limit: usize) -> usize {
     if from > to {
         return usize::MAX;
     }
-    text.get(from..to)
-        .map_or(usize::MAX, |s| s.bytes().filter(|b| *b == b'\n').count())
+    text.get(from..to).map_or(usize::MAX, |s| {
+        s.bytes()
+            .filter(|b| *b == b'\n')
+            .take(limit.saturating_add(1))
+            .count()
+    })
 }
 
 fn within_line(text: &str, span: Span, at: usize) -> bool {

@@ -2,7 +2,7 @@
 //! reads of the published data after it and no acquire or read barrier in between.
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
-use crate::fixes::{load_acquire, replace};
+use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
@@ -171,12 +171,32 @@ fn report(
     );
     let replacement = acquire_form(ctx, event, load);
     let help = format!("use `{replacement}` so that the reads after it are ordered");
+    let mut edits = vec![replace(ctx, event.span, replacement.clone())];
+    // One diagnostic per flag and function, but its fix makes every such poll of the flag in
+    // the function acquire: one --fix run, however often the poll repeats.
+    let more = f
+        .events
+        .iter()
+        .enumerate()
+        .skip(id + 1)
+        .filter_map(|(other, e)| match &e.kind {
+            EventKind::Load(l) if l.target.key.is_some() && l.target.key == load.target.key => {
+                let flagged = !publishing_writers(ctx, f, other, l).is_empty();
+                flagged.then(|| replace(ctx, e.span, acquire_form(ctx, e, l)))
+            }
+            _ => None,
+        });
+    for edit in more {
+        if disjoint(&edit, &edits) {
+            edits.push(edit);
+        }
+    }
     let fix = Fix::safe(
         format!(
             "use {}",
             replacement.split('(').next().unwrap_or("smp_load_acquire")
         ),
-        vec![replace(ctx, event.span, replacement.clone())],
+        edits,
     );
     let mut d = out.warn(event.span, message).help(help).fix(Some(fix));
     for w in writers.iter().take(MAX_RELATED) {

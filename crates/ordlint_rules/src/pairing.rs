@@ -149,6 +149,12 @@ impl PairingIndex {
         }
     }
 
+    /// Record names that occur in files of the run that were not lowered (the run looks for
+    /// the partners "pairs with" comments name there); [`PairingIndex::knows_name`] knows them.
+    pub fn add_names(&mut self, names: impl IntoIterator<Item = String>) {
+        self.used.extend(names);
+    }
+
     /// Forget everything a file contributed (for editors re-indexing one file).
     pub fn remove_file(&mut self, path: &str) {
         for sites in self.sites.values_mut() {
@@ -217,8 +223,9 @@ impl PairingIndex {
         self.functions.contains(name)
     }
 
-    /// True when the run knows `name`: [`PairingIndex::has_function`], or a name the lowered
-    /// code of the run calls or uses as an API (`smp_rmb`, `READ_ONCE`, `foo_update`).
+    /// True when the run knows `name`: [`PairingIndex::has_function`], a name the lowered
+    /// code of the run calls or uses as an API (`smp_rmb`, `READ_ONCE`, `foo_update`), or one
+    /// recorded by [`PairingIndex::add_names`].
     pub fn knows_name(&self, name: &str) -> bool {
         self.functions.contains(name) || self.used.contains(name)
     }

@@ -18,6 +18,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     // The readers of the ordered store may live in other files.
     pairing: true,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Never,
     check,
 };

@@ -792,6 +792,41 @@ impl Walker<'_> {
         self.scope = saved;
     }
 
+    /// The declared type of a local, from its declaration `n` and its own declarator `decl`
+    /// (`struct foo *f = &r->desc[i]` → `struct foo *`; `int a, *p` → `int` and `int *`):
+    /// the specifiers before the first declarator without storage classes, then a `*` per
+    /// pointer level and `[]` per array level of this declarator, whitespace collapsed.
+    fn local_type(&self, n: Node<'_>, decl: Node<'_>) -> String {
+        let first = n
+            .child_by_field_name("declarator")
+            .map_or(n.end_byte(), |d| d.start_byte());
+        let specifiers = self
+            .text(n)
+            .get(..first.saturating_sub(n.start_byte()))
+            .unwrap_or("");
+        let mut ty: Vec<&str> = specifiers
+            .split_whitespace()
+            .filter(|w| !matches!(*w, "static" | "register" | "extern" | "auto"))
+            .collect();
+        let mut suffix = String::new();
+        let mut d = decl;
+        for _ in 0..MAX_DEPTH {
+            match d.kind() {
+                "pointer_declarator" => suffix.push('*'),
+                "array_declarator" => suffix.push_str("[]"),
+                _ => {}
+            }
+            match d.child_by_field_name("declarator") {
+                Some(next) => d = next,
+                None => break,
+            }
+        }
+        if !suffix.is_empty() {
+            ty.push(&suffix);
+        }
+        ty.join(" ")
+    }
+
     fn comment(&mut self, n: Node<'_>) {
         let text = self.text(n).to_owned();
         self.emit(EventKind::Comment(Comment { text }), self.span(n));
@@ -1145,6 +1180,8 @@ impl Walker<'_> {
                         percpu_ptr,
                     },
                 );
+                let ty = self.local_type(n, decl);
+                self.f.locals.push((name, ty));
             }
         }
     }

@@ -146,8 +146,9 @@ pub fn check_sources(sources: Vec<SourceFile>, options: &RunOptions) -> RunResul
 /// 1. load every item and lower those with a trigger token of an enabled rule (candidates);
 /// 2. index the candidates and collect the locations they publish;
 /// 3. when an enabled rule pairs sites across files, load the other items again and lower
-///    the definitions that mention a published location or a function that a "pairs with"
-///    comment names and no candidate knows (partners), and index them;
+///    the definitions that mention a published location (partners), and index them; when an
+///    enabled rule checks the partners "pairs with" comments name, record which of the names
+///    no candidate knows the other items mention;
 /// 4. lint candidates with all enabled rules and partners with the reader-side rules.
 fn run_with<T: Sync + Send>(
     items: Vec<T>,
@@ -219,38 +220,40 @@ fn run_with<T: Sync + Send>(
         f.add_to_index(&mut index);
     }
     lap(2, &mut stats);
-    let partners: Vec<LoweredFile> = if pairing {
-        // "pairs with foo()" comments name functions that may live in files no other filter
-        // picks; look for them only when the rule that checks those comments runs.
-        let names = if options.rules.contains("barrier-without-comment") {
+    let wants_names = options.rules.iter().any(|r| r.partner_names);
+    let partners: Vec<LoweredFile> = if pairing || wants_names {
+        let names = if wants_names {
             unresolved_names_filter(&candidates, &index)
         } else {
-            PartnerFilter::default()
+            PartnerFilter::new(&[])
         };
-        let offsets = |b: &[u8]| {
-            let mut offsets = filter.partner_offsets(b);
-            offsets.extend(names.partner_offsets(b));
-            offsets
+        let mentions = |b: &[u8]| {
+            !filter.partner_offsets(b).is_empty() || !names.partner_offsets(b).is_empty()
         };
-        let mentions = |b: &[u8]| !offsets(b).is_empty();
         report(progress, |p| p.start(Phase::Partners, others.len()));
-        let loaded: Vec<Result<LoweredFile, FileError>> = others
+        // A file that only mentions a partner name is not lowered: the mention is recorded.
+        let loaded: Vec<(Option<Result<LoweredFile, FileError>>, Vec<String>)> = others
             .into_par_iter()
             .inspect(|_| report(progress, |p| p.advance(1, 0)))
             .filter_map(|i| match load(items.get(i)?, &mentions) {
-                Loaded::Source(s) => Some(lower_guarded(s, |s| {
-                    let offsets = offsets(s.text.as_bytes());
-                    LoweredFile::around(s, &offsets, &options.api)
-                })),
+                Loaded::Source(s) => {
+                    let found = words_at(&s.text, &names.partner_offsets(s.text.as_bytes()));
+                    let offsets = filter.partner_offsets(s.text.as_bytes());
+                    let file = (!offsets.is_empty())
+                        .then(|| lower_guarded(s, |s| LoweredFile::around(s, &offsets, &options.api)));
+                    Some((file, found))
+                }
                 Loaded::Other => None,
-                Loaded::Failed(e) => Some(Err(e)),
+                Loaded::Failed(e) => Some((Some(Err(e)), Vec::new())),
             })
             .collect();
         let mut partners = Vec::new();
-        for l in loaded {
-            match l {
-                Ok(f) => partners.push(f),
-                Err(e) => errors.push(e),
+        for (file, found) in loaded {
+            index.add_names(found);
+            match file {
+                Some(Ok(f)) => partners.push(f),
+                Some(Err(e)) => errors.push(e),
+                None => {}
             }
         }
         partners
@@ -336,8 +339,8 @@ fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
 }
 
 /// A filter for the functions that "pairs with" comments of the candidates name and that no
-/// candidate defines, declares or uses: the files that mention them are lowered around the
-/// mentions, so that a definition (or declaration) elsewhere in the run is known.
+/// candidate defines, declares or uses: a mention in any other file of the run makes them
+/// known (see `PairingIndex::add_names`).
 fn unresolved_names_filter(candidates: &[LoweredFile], index: &PairingIndex) -> PartnerFilter {
     let mut names: Vec<String> = candidates
         .iter()
@@ -355,6 +358,23 @@ fn unresolved_names_filter(candidates: &[LoweredFile], index: &PairingIndex) -> 
         })
         .collect();
     PartnerFilter::new(&entries)
+}
+
+/// The identifiers that start at `offsets` of `text`, without duplicates.
+fn words_at(text: &str, offsets: &[usize]) -> Vec<String> {
+    let mut words: Vec<String> = offsets
+        .iter()
+        .filter_map(|&at| {
+            let rest = text.get(at..)?;
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            rest.get(..end).map(str::to_owned)
+        })
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
 }
 
 /// A filter for the names a lowered file publishes itself (its same-file partners need no

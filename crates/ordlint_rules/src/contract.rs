@@ -60,6 +60,10 @@ pub struct RuleDef {
     /// The rule can also fire in files that lack its triggers but were pulled into the run
     /// because they access a location published elsewhere (a reader-side rule).
     pub fires_on_partners: bool,
+    /// The rule checks the partners that "pairs with" comments name
+    /// ([`crate::partner_comments`]): the run records which of them the files beyond the
+    /// candidates mention.
+    pub partner_names: bool,
     /// Whether the rule offers fixes.
     pub fix: FixAvailability,
     /// The check, run once per file.

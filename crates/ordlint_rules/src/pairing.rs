@@ -56,10 +56,15 @@ pub struct Site {
     pub locks: Vec<String>,
     /// The CPU is pinned at the access (IRQs or preemption off, or a spinlock held).
     pub cpu_pinned: bool,
-    /// A load whose value is assigned to a local that a later access of the same function
-    /// dereferences (`p = READ_ONCE(gp); … p->len`): the later reads carry an address
-    /// dependency on it, which orders them after it on every architecture the kernel supports.
+    /// A load whose value is dereferenced later in the same function, directly
+    /// (`gp->ops->flush()`) or through the local it is assigned to (`p = READ_ONCE(gp); …
+    /// p->len`): the later reads carry an address dependency on it, which orders them after it
+    /// on every architecture the kernel supports.
     pub dependent: bool,
+    /// A load after which the function reads another shared location before any load-ordering
+    /// fence or lock acquisition: a reader whose later reads the value may gate (message
+    /// passing), as opposed to a lone test.
+    pub reads_after: bool,
 }
 
 /// Writers and readers of every shared location of a run.
@@ -113,6 +118,7 @@ impl PairingIndex {
             // store-ordering fence came before" and "a load-ordering fence comes after" are
             // tracked in one forward walk and one precomputed suffix.
             let load_fence_after = load_fence_suffix(f);
+            let other_read_after = other_read_suffix(f);
             let mut locks = LockTracker::default();
             let mut store_fence_seen = false;
             for (id, event) in f.events.iter().enumerate() {
@@ -158,10 +164,18 @@ impl PairingIndex {
                     cpu_pinned: held.iter().any(|l| l.kind.pins_cpu()),
                     dependent: access_role == Role::Read
                         && dereferenced_later(f, id, source).is_some(),
+                    reads_after: access_role == Role::Read
+                        && other_read_after.get(id).copied().unwrap_or(false),
                 };
                 self.sites.entry(key.clone()).or_default().push(site);
             }
         }
+    }
+
+    /// Record names that occur in files of the run that were not lowered (the run looks for
+    /// the partners "pairs with" comments name there); [`PairingIndex::knows_name`] knows them.
+    pub fn add_names(&mut self, names: impl IntoIterator<Item = String>) {
+        self.used.extend(names);
     }
 
     /// Forget everything a file contributed (for editors re-indexing one file).
@@ -277,8 +291,9 @@ impl PairingIndex {
         self.functions.contains(name)
     }
 
-    /// True when the run knows `name`: [`PairingIndex::has_function`], or a name the lowered
-    /// code of the run calls or uses as an API (`smp_rmb`, `READ_ONCE`, `foo_update`).
+    /// True when the run knows `name`: [`PairingIndex::has_function`], a name the lowered
+    /// code of the run calls or uses as an API (`smp_rmb`, `READ_ONCE`, `foo_update`), or one
+    /// recorded by [`PairingIndex::add_names`].
     pub fn knows_name(&self, name: &str) -> bool {
         self.functions.contains(name) || self.used.contains(name)
     }
@@ -328,14 +343,69 @@ fn used_name(e: &Event) -> Option<&str> {
 /// local (`p->len`, `p[i]`, `*p`).
 pub(crate) fn dereferenced_later(f: &Function, id: usize, source: &str) -> Option<usize> {
     let e = f.events.get(id)?;
-    let local = assigned_local(source.get(e.stmt.start..e.span.start)?)?;
+    let loaded = match &e.kind {
+        EventKind::Load(a) => a.target.text.as_str(),
+        _ => return None,
+    };
+    let local = source
+        .get(e.stmt.start..e.span.start)
+        .and_then(assigned_local);
+    let through = |t: &Target| {
+        local.is_some_and(|l| accesses_through(t, l))
+            || t.base
+                .as_deref()
+                .is_some_and(|b| b.trim_start_matches(['(', '*', ' ']) == loaded)
+    };
     f.after(id)
         .find(|(_, later)| match &later.kind {
-            EventKind::Load(a) | EventKind::Store(a) => accesses_through(&a.target, local),
-            EventKind::Rmw(r) => accesses_through(&r.target, local),
+            EventKind::Load(a) | EventKind::Store(a) => through(&a.target),
+            EventKind::Rmw(r) => through(&r.target),
             _ => false,
         })
         .map(|(k, _)| k)
+}
+
+/// `out[i]` is true when, after event `i`, the function loads a shared location other than
+/// the one event `i` loads before any fence that orders loads or any lock acquisition (one
+/// backward pass keeping the nearest two distinct locations loaded later).
+fn other_read_suffix(f: &Function) -> Vec<bool> {
+    /// A later shared load's location (`None` for one without a key, like `*p`).
+    type Loc<'a> = Option<&'a LocationKey>;
+    let mut out = vec![false; f.events.len()];
+    let mut nearest: Option<Loc<'_>> = None;
+    let mut other: Option<Loc<'_>> = None;
+    for (i, e) in f.events.iter().enumerate().rev() {
+        let mine: Option<Loc<'_>> = match &e.kind {
+            EventKind::Load(a) if a.target.sharing == Sharing::Shared => {
+                Some(a.target.key.as_ref())
+            }
+            _ => None,
+        };
+        if let Some(k) = mine {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = nearest.is_some_and(|n| n != k || k.is_none()) || other.is_some();
+            }
+        }
+        match &e.kind {
+            EventKind::Fence(fence) if fence.kind.orders_load_load() => {
+                nearest = None;
+                other = None;
+            }
+            EventKind::Lock(l) if l.kind.is_mutual_exclusion() => {
+                nearest = None;
+                other = None;
+            }
+            _ => {
+                if let Some(k) = mine {
+                    if nearest != Some(k) {
+                        other = nearest;
+                    }
+                    nearest = Some(k);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The local the text before an expression assigns it to: `p = `, `struct foo *p = `,
@@ -528,6 +598,7 @@ mod tests {
             locks: Vec::new(),
             cpu_pinned: false,
             dependent: false,
+            reads_after: Default::default(),
         }
     }
 
@@ -632,6 +703,60 @@ mod tests {
         assert_eq!(dereferenced_later(&f, 0, src), Some(1));
         // The later read of `rc->n` is through `rc`, not through the loaded value.
         assert_eq!(dereferenced_later(&f, 2, src), None);
+    }
+
+    #[test]
+    fn a_pointer_read_dereferenced_in_place_is_dependent() {
+        let src = "cookie->dom->ops->flush(cookie->dom);";
+        let mut f = Function::new("f", Span::new(0, src.len()), Span::new(0, 1));
+        f.events.push(event(
+            load(
+                target("cookie->dom", Some("cookie"), "dom"),
+                Mark::Plain,
+                None,
+            ),
+            Span::new(0, 11),
+            Span::new(0, 37),
+        ));
+        f.events.push(event(
+            load(
+                target("cookie->dom->ops", Some("cookie->dom"), "ops"),
+                Mark::Plain,
+                None,
+            ),
+            Span::new(0, 16),
+            Span::new(0, 37),
+        ));
+        assert_eq!(dereferenced_later(&f, 0, src), Some(1));
+        assert_eq!(dereferenced_later(&f, 1, src), None);
+    }
+
+    #[test]
+    fn reads_after_stop_at_read_barriers_and_locks() {
+        let ev = |kind| event(kind, Span::default(), Span::default());
+        let flag = || ev(load(target("q->head", Some("q"), "head"), Mark::Once, None));
+        let data = || {
+            ev(load(
+                target("q->slot", Some("q"), "slot"),
+                Mark::Plain,
+                None,
+            ))
+        };
+        let rmb = || {
+            ev(EventKind::Fence(Fence {
+                kind: FenceKind::Read,
+                api: "smp_rmb".into(),
+            }))
+        };
+        let mut f = Function::new("f", Span::new(0, 1), Span::new(0, 1));
+        f.events = vec![flag(), data()];
+        assert_eq!(other_read_suffix(&f), [true, false]);
+        f.events = vec![flag(), rmb(), data()];
+        assert_eq!(other_read_suffix(&f), [false, false, false]);
+        f.events = vec![flag(), flag()];
+        assert_eq!(other_read_suffix(&f), [false, false]);
+        f.events = vec![flag(), flag(), data()];
+        assert_eq!(other_read_suffix(&f), [true, true, false]);
     }
 
     #[test]

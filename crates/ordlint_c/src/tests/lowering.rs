@@ -922,3 +922,43 @@ fn snapshot_lock_handoff() {
 fn snapshot_ring_driver() {
     snapshot("ring_driver", DRIVER);
 }
+
+#[test]
+fn locals_record_their_declared_types_with_and_without_initialisers() {
+    let src = r#"
+void ring_kick(struct ring *ring, int i)
+{
+	struct task_struct *t = current;
+	struct tx_desc *d = &ring->desc[i], *spare, tmp;
+	const struct ring_ops *const ops = ring->ops;
+	static unsigned long kicks;
+	u32 words[4];
+
+	t->flags = 0;
+	d->len = 1;
+	ops->kick(ring);
+}
+"#;
+    let ir = lower(src);
+    let f = func(&ir, "ring_kick");
+    let expected: Vec<(String, String)> = [
+        ("t", "struct task_struct *"),
+        ("d", "struct tx_desc *"),
+        ("spare", "struct tx_desc *"),
+        ("tmp", "struct tx_desc"),
+        ("ops", "const struct ring_ops *"),
+        ("kicks", "unsigned long"),
+        ("words", "u32 []"),
+    ]
+    .iter()
+    .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+    .collect();
+    assert_eq!(f.locals, expected);
+    assert_eq!(f.type_of("t"), Some("struct task_struct *"));
+    assert_eq!(f.type_of("ring"), Some("struct ring *"));
+    // Sliced lowering records the same types.
+    let spans =
+        crate::enclosing_definitions(src, &[src.find("d->len").unwrap_or(0)]).unwrap_or_default();
+    let sliced = crate::lower_spans(src, &spans);
+    assert_eq!(func(&sliced, "ring_kick").locals, expected);
+}

@@ -17,6 +17,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["xchg"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

@@ -21,6 +21,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["barrier()"],
     pairing: true,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

@@ -20,10 +20,11 @@ pub(crate) static RULE: RuleDef = RuleDef {
         "smp_store_mb",
         "smp_acquire__after_ctrl_dep",
     ],
+    pairing: false,
+    fires_on_partners: false,
     // The function a "pairs with" comment names may live in a file without trigger tokens:
     // the run then looks for it in the other files (see `partner_comments`).
-    pairing: true,
-    fires_on_partners: false,
+    partner_names: true,
     fix: FixAvailability::Never,
     check,
 };
@@ -75,22 +76,40 @@ const ORDERING_WORDS: &[&str] = &[
     "flush",
 ];
 
+/// Words that make a function's header comment about its barriers, as whole words (not
+/// `rcu_barrier`, not "in order to").
+const BARRIER_WORDS: &[&str] = &["barrier", "barriers", "ordering", "ordered", "reorder"];
+
+/// Barrier names that make a header comment about its barriers anywhere (`smp_wmb()`).
+const BARRIER_NAMES: &[&str] = &["mb(", "wmb", "rmb"];
+
 /// How a comment is placed relative to the barrier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Placement {
     /// On the barrier's line, or directly above it with nothing but other comments between.
     Direct,
-    /// Above (or trailing) the few statements right before the barrier, without a blank line.
+    /// Above (or trailing) the few statements right before the barrier, without a blank line,
+    /// or on the line right after it.
     Group,
+    /// The comment right above the function.
+    Header,
 }
 
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
-    for f in &ctx.ir.functions {
+    if is_arch_primitive_header(ctx.path) {
+        return;
+    }
+    for f in ctx
+        .ir
+        .functions
+        .iter()
+        .filter(|f| !is_arch_primitive(&f.name))
+    {
         for event in &f.events {
             let EventKind::Fence(fence) = &event.kind else {
                 continue;
             };
-            if !SMP_BARRIERS.contains(&fence.api.as_str()) {
+            if !SMP_BARRIERS.contains(&fence.api.as_str()) || is_operand(ctx, event, &fence.api) {
                 continue;
             }
             let api = fence.api.as_str();
@@ -136,6 +155,29 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
     }
 }
 
+/// An architecture's implementation of a generic primitive (`arch_spin_unlock`,
+/// `arch_atomic_fetch_add_unless`, `__arch_xchg`): its barriers are the ordering that the
+/// primitive's documentation promises, not a pairing of its own.
+fn is_arch_primitive(function: &str) -> bool {
+    function.starts_with("arch_") || function.starts_with("__arch_")
+}
+
+/// A header of an architecture's primitives (`arch/arm/include/asm/spinlock.h`): atomics,
+/// locks, bit operations and page-table helpers whose barriers implement documented ordering.
+fn is_arch_primitive_header(path: &str) -> bool {
+    let path = path.replace('\\', "/");
+    path.split("/arch/")
+        .nth(1)
+        .or_else(|| path.strip_prefix("arch/"))
+        .is_some_and(|rest| rest.contains("/include/asm/"))
+}
+
+/// True when the barrier is an argument of something else (`CHECK_BARRIER(smp_mb())` in a
+/// self-test), not a statement of its own.
+fn is_operand(ctx: &RuleContext<'_>, event: &Event, api: &str) -> bool {
+    !ctx.text(event.stmt).trim_start().starts_with(api)
+}
+
 /// The barrier that usually pairs with `api`, for the help text.
 fn partner_of(api: &str) -> &'static str {
     match api {
@@ -146,8 +188,8 @@ fn partner_of(api: &str) -> &'static str {
 }
 
 /// The comments next to the barrier `event`: on its line, directly above it (with only other
-/// comments between), or above or trailing the few statements right before it with no blank
-/// line between; comments inside the function only.
+/// comments between), above or trailing the few statements right before it with no blank
+/// line between, starting on the line right after it, or right above the function.
 fn adjacent_comments(ctx: &RuleContext<'_>, f: &Function, event: &Event) -> Vec<(Span, Placement)> {
     let comments: Vec<Span> = f
         .events
@@ -162,6 +204,25 @@ fn adjacent_comments(ctx: &RuleContext<'_>, f: &Function, event: &Event) -> Vec<
         .filter(|c| c.start < line.end && c.end > line.start)
         .map(|c| (*c, Placement::Direct))
         .collect();
+    // A comment block starting on the line right after the barrier ("the smp_wmb() above
+    // orders …"), if it speaks about ordering.
+    if let Some(below) = comments.iter().find(|c| {
+        c.start > line.end
+            && src
+                .get(line.end..c.start)
+                .is_some_and(|gap| gap.trim().is_empty() && gap.matches('\n').count() == 1)
+    }) {
+        found.push((*below, Placement::Group));
+    }
+    // The function's header comment, when nothing but blanks separates it from the function.
+    if let Some(header) = ctx.ir.comments.iter().rev().find(|c| {
+        c.span.end <= f.span.start
+            && src
+                .get(c.span.end..f.span.start)
+                .is_some_and(|gap| gap.trim().is_empty())
+    }) {
+        found.push((header.span, Placement::Header));
+    }
     // Walk up line by line from the barrier's line.
     let mut pos = line.start;
     let mut code_lines = 0;
@@ -234,6 +295,13 @@ fn explains(comment: &str, placement: Placement) -> bool {
         Placement::Group => {
             let lower = body.to_ascii_lowercase();
             ORDERING_WORDS.iter().any(|w| lower.contains(w))
+        }
+        Placement::Header => {
+            let lower = body.to_ascii_lowercase();
+            let words = lower
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| BARRIER_WORDS.contains(&w));
+            words || BARRIER_NAMES.iter().any(|w| lower.contains(w))
         }
     }
 }
@@ -321,6 +389,19 @@ mod tests {
             "/* publish the entry to the reader */",
             Placement::Group
         ));
+    }
+
+    #[test]
+    fn arch_primitives_are_recognised_by_name_and_header() {
+        assert!(is_arch_primitive("arch_spin_unlock"));
+        assert!(is_arch_primitive("__arch_xchg"));
+        assert!(!is_arch_primitive("search_arch_table"));
+        assert!(is_arch_primitive_header("arch/arm/include/asm/spinlock.h"));
+        assert!(is_arch_primitive_header(
+            "/src/linux/arch/arc/include/asm/atomic64-arcv2.h"
+        ));
+        assert!(!is_arch_primitive_header("arch/arm/kernel/topology.c"));
+        assert!(!is_arch_primitive_header("drivers/arch/include/asm/x.h"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["test_and_set_bit"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["wake_up_bit"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Sometimes,
     check,
 };

@@ -25,6 +25,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     ],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Sometimes,
     check,
 };

@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["ordlint:"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Never,
     check,
 };

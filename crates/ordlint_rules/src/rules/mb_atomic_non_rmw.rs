@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["smp_mb__before_atomic", "smp_mb__after_atomic"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

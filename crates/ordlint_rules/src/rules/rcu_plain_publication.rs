@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["__rcu"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Sometimes,
     check,
 };

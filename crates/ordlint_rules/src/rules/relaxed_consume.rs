@@ -20,6 +20,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["Relaxed"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Sometimes,
     check,
 };

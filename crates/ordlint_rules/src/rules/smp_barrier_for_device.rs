@@ -18,6 +18,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["smp_wmb", "smp_mb"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

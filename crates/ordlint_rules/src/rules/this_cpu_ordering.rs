@@ -15,6 +15,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["this_cpu_", "raw_cpu_"],
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Never,
     check,
 };

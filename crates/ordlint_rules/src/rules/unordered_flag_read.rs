@@ -22,6 +22,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["smp_store_release", "set_release", "wmb", "smp_mb"],
     pairing: true,
     fires_on_partners: true,
+    partner_names: false,
     fix: FixAvailability::Always,
     check,
 };

@@ -18,6 +18,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     // rule does not ask the run to parse extra files for them.
     pairing: false,
     fires_on_partners: false,
+    partner_names: false,
     fix: FixAvailability::Never,
     check,
 };

@@ -16,6 +16,7 @@ mod locals;
 mod lower;
 mod slicing;
 
+pub use facts::{file_context, FileContext};
 pub use kernel_api::ApiExtensions;
 use ordlint_diagnostics::Span;
 use ordlint_ir::{FileIr, Problem};
@@ -101,6 +102,14 @@ pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> Fi
 /// back to [`lower`].
 pub fn enclosing_definitions(source: &str, offsets: &[usize]) -> Option<Vec<Span>> {
     slicing::enclosing_definitions(source, offsets)
+}
+
+/// Byte spans of every top-level item of `source` (function, struct, global declaration), in
+/// order, cut as [`enclosing_definitions`] cuts them; `None` when the scanner is unsure.
+/// Lowering all of them with [`lower_spans`] is how `ordlint check` lowers a file definition by
+/// definition.
+pub fn definitions(source: &str) -> Option<Vec<Span>> {
+    slicing::items(source)
 }
 
 /// Sort, clamp-check and merge overlapping spans.

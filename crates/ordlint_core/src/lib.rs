@@ -11,6 +11,7 @@ pub mod changed_lines;
 pub mod config;
 pub mod fix;
 pub mod fixing;
+pub mod incremental;
 pub mod prefilter;
 pub mod ruleset;
 pub mod run;

@@ -22,6 +22,10 @@ pub use ruleset::{RuleSelection, RuleSet};
 pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
 pub use source::SourceFile;
 
+// The IR and the pairing index, for users of the engine (the LSP server) that depend on it alone.
+pub use ordlint_ir as ir;
+pub use ordlint_rules::pairing;
+
 use ordlint_diagnostics::{Diagnostic, LineIndex, Location, Severity, Span};
 use ordlint_ir::{FileIr, Language};
 use ordlint_rules::{PairingIndex, Report, RuleContext};

@@ -2,8 +2,8 @@
 
 use crate::convert::{self, Encoding};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
+use ordlint_core::ir::Language;
 use ordlint_diagnostics::LineIndex;
-use ordlint_ir::Language;
 use std::sync::Arc;
 
 /// One document the client has opened.

@@ -2,11 +2,11 @@
 //! current one file at a time (open documents contribute their live text instead of the disk
 //! copy), so that a writer in one file can name its reader in another.
 
+use ordlint_core::ir::Language;
+use ordlint_core::pairing::PairingIndex;
 use ordlint_core::prefilter::Prefilter;
 use ordlint_core::{LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::LineIndex;
-use ordlint_ir::Language;
-use ordlint_rules::PairingIndex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -193,7 +193,7 @@ fn stored_names(file: &LoweredFile) -> Vec<String> {
         .iter()
         .flat_map(|f| f.events.iter())
         .filter_map(|e| match &e.kind {
-            ordlint_ir::EventKind::Store(a) => a.target.key.as_ref().map(|k| k.name.clone()),
+            ordlint_core::ir::EventKind::Store(a) => a.target.key.as_ref().map(|k| k.name.clone()),
             _ => None,
         })
         .collect()

@@ -19,12 +19,12 @@ use lsp_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult, MessageType,
-    NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams, Registration,
-    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
-    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
-    WorkDoneProgressReport,
+    FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult, LogTraceParams,
+    MessageType, NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams,
+    Registration, RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, SetTraceParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TraceValue, Uri, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
 };
 use ordlint_core::RuleSet;
 use std::collections::{HashMap, HashSet};
@@ -107,6 +107,7 @@ struct Server {
     progress: Progress,
     next_id: i32,
     warned_large: HashSet<Uri>,
+    trace: TraceValue,
 }
 
 impl Server {
@@ -138,6 +139,7 @@ impl Server {
             progress: Progress::Unsupported,
             next_id: 0,
             warned_large: HashSet::new(),
+            trace: TraceValue::Off,
         }
     }
 
@@ -302,6 +304,7 @@ impl Server {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        self.trace = params.trace.unwrap_or_default();
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
@@ -377,6 +380,7 @@ impl Server {
             n::DidChangeConfiguration::METHOD => parse(not)
                 .map(|p: DidChangeConfigurationParams| self.did_change_configuration(&p.settings)),
             n::DidChangeWorkspaceFolders::METHOD => parse(not).map(|p| self.did_change_folders(p)),
+            n::SetTrace::METHOD => parse(not).map(|p: SetTraceParams| self.trace = p.value),
             // $/cancelRequest is handled per batch; other notifications need nothing.
             _ => Ok(()),
         };
@@ -451,6 +455,8 @@ impl Server {
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {
         let uri = p.text_document.uri;
         if let Some(doc) = self.docs.remove(&uri) {
+            // A lint of it still running has nothing left to publish.
+            doc.latest.store(i32::MIN, Ordering::Relaxed);
             let _ = self.jobs.send(Job::Close(doc.path));
         }
         self.due.remove(&uri);
@@ -561,6 +567,7 @@ impl Server {
                 rules: Arc::clone(&self.rules),
                 encoding: self.encoding,
                 max_bytes: self.settings.max_file_bytes(),
+                latest: Arc::clone(&doc.latest),
             };
             if self.jobs.send(Job::Lint(job)).is_ok() {
                 self.in_flight.insert(uri);
@@ -570,6 +577,7 @@ impl Server {
 
     fn on_linted(&mut self, outcome: LintOutcome) {
         self.in_flight.remove(&outcome.uri);
+        self.trace_lint(&outcome);
         let Some(doc) = self.docs.get(&outcome.uri) else {
             return;
         };
@@ -586,6 +594,41 @@ impl Server {
             n::PublishDiagnostics::METHOD,
             PublishDiagnosticsParams::new(outcome.uri, outcome.diagnostics, Some(outcome.version)),
         );
+    }
+
+    /// `$/logTrace` of a finished lint, when the client asked for traces: its time, and with
+    /// `verbose` where the time went.
+    fn trace_lint(&self, outcome: &LintOutcome) {
+        if self.trace == TraceValue::Off {
+            return;
+        }
+        let t = &outcome.timing;
+        let what = if outcome.superseded {
+            "dropped (superseded)"
+        } else {
+            "linted"
+        };
+        let message = format!(
+            "{what} {} version {} in {:.1} ms",
+            outcome.uri.as_str(),
+            outcome.version,
+            t.total
+        );
+        let verbose = (self.trace == TraceValue::Verbose).then(|| {
+            let lowered = if t.lowering.whole_file {
+                "whole file".to_owned()
+            } else {
+                format!(
+                    "{} of {} definitions",
+                    t.lowering.lowered, t.lowering.definitions
+                )
+            };
+            format!(
+                "lower {:.2} ms ({lowered}), index {:.2} ms, rules {:.2} ms, convert {:.2} ms",
+                t.lower, t.index, t.rules, t.convert
+            )
+        });
+        self.notify(n::LogTrace::METHOD, LogTraceParams { message, verbose });
     }
 
     // ----- workspace indexing ---------------------------------------------------------------
@@ -719,11 +762,20 @@ impl Server {
     }
 
     fn notify(&self, method: &str, params: impl serde::Serialize) {
-        let params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
-        self.send(Message::Notification(Notification {
-            method: method.to_owned(),
+        #[derive(serde::Serialize)]
+        struct Note<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: P,
+        }
+        let note = Note {
+            jsonrpc: "2.0",
+            method,
             params,
-        }));
+        };
+        if let Ok(text) = serde_json::to_string(&note) {
+            let _ = self.out.send(Outgoing::Text(text));
+        }
     }
 
     fn request(&mut self, method: &str, params: impl serde::Serialize) -> RequestId {

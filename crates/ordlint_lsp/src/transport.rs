@@ -36,6 +36,9 @@ pub enum Outgoing {
     /// A raw JSON-RPC object (error responses whose id is `null`, which `lsp_server` cannot
     /// express).
     Raw(Value),
+    /// A message already serialized (notifications are serialized straight from their
+    /// parameters, without building a `Value` first: published diagnostics are large).
+    Text(String),
 }
 
 /// Read messages from `input` on a thread until end of stream.
@@ -78,7 +81,8 @@ pub fn spawn_writer<W: Write + Send + 'static>(
             for out in rx {
                 let written = match out {
                     Outgoing::Message(m) => m.write(&mut output),
-                    Outgoing::Raw(v) => write_raw(&mut output, &v),
+                    Outgoing::Raw(v) => write_text(&mut output, &v.to_string()),
+                    Outgoing::Text(text) => write_text(&mut output, &text),
                 };
                 if written.is_err() {
                     return;
@@ -89,9 +93,9 @@ pub fn spawn_writer<W: Write + Send + 'static>(
     (tx, handle)
 }
 
-fn write_raw(w: &mut impl Write, v: &Value) -> io::Result<()> {
-    let text = v.to_string();
-    write!(w, "Content-Length: {}\r\n\r\n{text}", text.len())?;
+fn write_text(w: &mut impl Write, text: &str) -> io::Result<()> {
+    write!(w, "Content-Length: {}\r\n\r\n", text.len())?;
+    w.write_all(text.as_bytes())?;
     w.flush()
 }
 

@@ -398,3 +398,29 @@ fn suppression_actions_silence_the_rule_on_the_line_and_in_the_file() {
         assert_eq!(c.shutdown(), 0);
     }
 }
+
+#[test]
+fn a_request_cancelled_as_it_is_sent_is_answered_request_cancelled() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    let params = json!({"textDocument": {"uri": "file:///never/opened.c"},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": []}});
+    // The request and its cancellation in one write: the server reads them as one batch and
+    // answers the request with RequestCancelled instead of a result.
+    c.send_together(&[
+        json!({"jsonrpc": "2.0", "id": "first", "method": "textDocument/codeAction", "params": params}),
+        json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": "first"}}),
+    ]);
+    let first = c.wait_for(|m| m["id"] == "first");
+    assert_eq!(first["error"]["code"], -32800, "{first:#}");
+    assert!(first.get("result").is_none(), "{first:#}");
+    // A cancellation that comes after the answer changes nothing: no second response.
+    let second = c.call("textDocument/codeAction", params);
+    assert_eq!(second["result"], json!([]));
+    let id = second["id"].clone();
+    c.notify("$/cancelRequest", json!({"id": id}));
+    let late = c.try_wait_for(&|m: &Value| m["id"] == id, Duration::from_millis(300));
+    assert!(late.is_none(), "{late:#?}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -252,3 +252,42 @@ fn other_files(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    const HANDOFF: &str = "struct w { bool done; int data; };\nvoid f(struct w *w)\n{\n\tw->data = 1;\n\tbarrier();\n\tw->done = true;\n}\nvoid g(struct w *w)\n{\n\twhile (!w->done)\n\t\tcpu_relax();\n\tuse(w->data);\n}\n";
+
+    fn job(version: i32, latest: i32) -> Option<LintJob> {
+        Some(LintJob {
+            uri: Uri::from_str("file:///t/handoff.c").ok()?,
+            path: "/t/handoff.c".to_owned(),
+            language: Language::C,
+            version,
+            text: HANDOFF.into(),
+            lines: Arc::new(LineIndex::new(HANDOFF)),
+            rules: Arc::new(RuleSet::defaults()),
+            encoding: Encoding::Utf16,
+            max_bytes: 1 << 20,
+            latest: Arc::new(AtomicI32::new(latest)),
+        })
+    }
+
+    #[test]
+    fn a_lint_for_a_superseded_version_stops_and_publishes_nothing() {
+        let (Some(current), Some(old)) = (job(3, 3), job(2, 3)) else {
+            panic!("bad uri")
+        };
+        let index = SharedIndex::default();
+        let mut lowering = DocumentLowering::new();
+        let done = run(&current, &index, &mut lowering);
+        assert!(!done.superseded);
+        assert!(!done.diagnostics.is_empty());
+        let dropped = run(&old, &index, &mut lowering);
+        assert!(dropped.superseded);
+        assert!(dropped.diagnostics.is_empty());
+        assert_eq!(dropped.timing.rules, 0.0, "the rules did not run");
+    }
+}

@@ -28,7 +28,7 @@ use lsp_types::{
 };
 use ordlint_core::RuleSet;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -64,7 +64,7 @@ enum Progress {
 /// Serve one client over `input`/`output` until `exit` or end of input.
 pub fn serve<R, W>(input: R, output: W) -> Exit
 where
-    R: BufRead + Send + 'static,
+    R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
     let incoming = transport::spawn_reader(input);
@@ -145,7 +145,7 @@ impl Server {
 
     fn run(
         &mut self,
-        incoming: &Receiver<Incoming>,
+        incoming: &Receiver<Vec<Incoming>>,
         done: &Receiver<LintOutcome>,
         index_events: &Receiver<IndexEvent>,
     ) -> Exit {
@@ -159,8 +159,8 @@ impl Server {
                 });
             select! {
                 recv(incoming) -> msg => {
-                    let mut batch = vec![msg.unwrap_or(Incoming::Eof)];
-                    batch.extend(incoming.try_iter());
+                    let mut batch = msg.unwrap_or_else(|_| vec![Incoming::Eof]);
+                    batch.extend(incoming.try_iter().flatten());
                     if let Some(exit) = self.handle_batch(batch) {
                         return exit;
                     }

@@ -80,8 +80,17 @@ impl Client {
     }
 
     pub fn send(&mut self, v: &Value) {
-        let body = v.to_string();
-        self.write_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        self.send_together(std::slice::from_ref(v));
+    }
+
+    /// Send several messages in one write, so the server reads them together.
+    pub fn send_together(&mut self, messages: &[Value]) {
+        let mut bytes = Vec::new();
+        for v in messages {
+            let body = v.to_string();
+            bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).bytes());
+        }
+        self.write_raw(&bytes);
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {

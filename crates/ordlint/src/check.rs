@@ -17,7 +17,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         ignore: args.ignore.clone(),
         ..RuleSelection::default()
     };
-    let settings = crate::settings::Settings::resolve(args, selection)?;
+    let settings = crate::settings::resolve(args, selection)?;
     let rules = settings.rules.clone();
     if crate::fix_cmd::wanted(args) {
         let options = RunOptions {

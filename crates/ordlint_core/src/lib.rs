@@ -15,6 +15,7 @@ pub mod incremental;
 pub mod prefilter;
 pub mod ruleset;
 pub mod run;
+pub mod settings;
 pub mod source;
 pub mod suppression;
 

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod indexer;
 pub mod lint;
+pub mod project;
 pub mod server;
 pub mod transport;
 pub mod workspace;

@@ -8,7 +8,8 @@ use crossbeam_channel::{Receiver, Sender};
 use lsp_types::Uri;
 use ordlint_core::incremental::{DocumentLowering, LoweringStats};
 use ordlint_core::ir::Language;
-use ordlint_core::{internal_error, lint, panic_message, RuleSet, SourceFile};
+use ordlint_core::settings::RunSettings;
+use ordlint_core::{internal_error, lint, panic_message, SourceFile};
 use ordlint_diagnostics::LineIndex;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -31,8 +32,8 @@ pub struct LintJob {
     pub text: Arc<str>,
     /// Its line index.
     pub lines: Arc<LineIndex>,
-    /// The enabled rules.
-    pub rules: Arc<RuleSet>,
+    /// The rules and the configuration that applies to the document.
+    pub settings: Arc<RunSettings>,
     /// Column unit for the result.
     pub encoding: Encoding,
     /// Texts larger than this many bytes are not linted.
@@ -178,8 +179,9 @@ pub fn run(job: &LintJob, index: &SharedIndex, lowering: &mut DocumentLowering) 
             let mut state = index.lock();
             state.set_live(&file, Arc::clone(&job.lines));
             phase(&mut timing.index);
-            let result = catch_unwind(AssertUnwindSafe(|| lint(&file, &state.index, &job.rules)));
-            let diags = result.unwrap_or_else(|p| {
+            let rules = &job.settings.rules;
+            let result = catch_unwind(AssertUnwindSafe(|| lint(file, &state.index, rules)));
+            let mut diags = result.unwrap_or_else(|p| {
                 vec![internal_error(
                     &job.path,
                     &job.lines,
@@ -188,6 +190,8 @@ pub fn run(job: &LintJob, index: &SharedIndex, lowering: &mut DocumentLowering) 
                 )]
             });
             drop(state);
+            // The configuration's exclude and per-path overrides, as `ordlint check` applies them.
+            diags.retain(|d| job.settings.keep(d));
             phase(&mut timing.rules);
             diags
         }
@@ -268,7 +272,7 @@ mod tests {
             version,
             text: HANDOFF.into(),
             lines: Arc::new(LineIndex::new(HANDOFF)),
-            rules: Arc::new(RuleSet::defaults()),
+            settings: Arc::new(RunSettings::defaults()),
             encoding: Encoding::Utf16,
             max_bytes: 1 << 20,
             latest: Arc::new(AtomicI32::new(latest)),

@@ -8,6 +8,7 @@ use crate::convert::{self, Encoding};
 use crate::documents::Document;
 use crate::indexer::{self, IndexEvent};
 use crate::lint::{self, Job, LintJob, LintOutcome};
+use crate::project::{self, Projects};
 use crate::transport::{self, Incoming, Outgoing};
 use crate::workspace::SharedIndex;
 use crossbeam_channel::{select, Receiver, Sender};
@@ -26,10 +27,10 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TraceValue, Uri, WorkDoneProgress, WorkDoneProgressBegin,
     WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
 };
-use ordlint_core::RuleSet;
+use ordlint_core::RuleSelection;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,7 +97,9 @@ struct Server {
     progress_supported: bool,
     watch_dynamic: bool,
     settings: Settings,
-    rules: Arc<RuleSet>,
+    /// The editor's rule selection, applied on top of each document's `ordlint.toml`.
+    selection: RuleSelection,
+    projects: Projects,
     docs: HashMap<Uri, Document>,
     due: HashMap<Uri, Instant>,
     in_flight: HashSet<Uri>,
@@ -128,7 +131,8 @@ impl Server {
             progress_supported: false,
             watch_dynamic: false,
             settings: Settings::default(),
-            rules: Arc::new(RuleSet::defaults()),
+            selection: RuleSelection::default(),
+            projects: Projects::default(),
             docs: HashMap::new(),
             due: HashMap::new(),
             in_flight: HashSet::new(),
@@ -395,7 +399,7 @@ impl Server {
 
     fn on_initialized(&mut self) {
         if self.watch_dynamic {
-            let watchers = ["**/*.c", "**/*.h", "**/*.rs"]
+            let watchers = ["**/*.c", "**/*.h", "**/*.rs", "**/ordlint.toml"]
                 .iter()
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
@@ -448,6 +452,13 @@ impl Server {
     }
 
     fn did_save(&mut self, p: DidSaveTextDocumentParams) {
+        if let Some(path) = convert::uri_to_path(&p.text_document.uri).map(PathBuf::from) {
+            // Without file watching, saving ordlint.toml in the editor is how it changes.
+            if !self.watch_dynamic && project::is_config_file(&path) {
+                self.configs_changed(&[path]);
+                return;
+            }
+        }
         // The index already holds the live text; other documents may pair with it.
         self.relint_others(Some(&p.text_document.uri));
     }
@@ -470,17 +481,37 @@ impl Server {
     }
 
     fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
-        let open: HashSet<&str> = self.docs.values().map(|d| d.path.as_str()).collect();
-        let paths: Vec<String> = p
+        let (configs, sources): (Vec<PathBuf>, Vec<PathBuf>) = p
             .changes
             .iter()
             .filter_map(|c| convert::uri_to_path(&c.uri))
+            .map(PathBuf::from)
+            .partition(|p| project::is_config_file(p));
+        if !configs.is_empty() {
+            self.configs_changed(&configs);
+        }
+        let open: HashSet<&str> = self.docs.values().map(|d| d.path.as_str()).collect();
+        let paths: Vec<String> = sources
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
             .filter(|p| !open.contains(p.as_str()))
             .collect();
         if !paths.is_empty() {
             let _ = self.jobs.send(Job::Refresh(paths));
             self.relint_others(None);
         }
+    }
+
+    /// `ordlint.toml` files were created, changed or deleted: read them again, report the ones
+    /// that do not load, lint every document again and rebuild the index (its rules may differ).
+    fn configs_changed(&mut self, paths: &[PathBuf]) {
+        let mut errors = Vec::new();
+        self.projects.files_changed(paths, &mut errors);
+        for e in errors {
+            self.show(MessageType::ERROR, &e);
+        }
+        self.relint_others(None);
+        self.start_indexing();
     }
 
     fn did_change_configuration(&mut self, settings: &serde_json::Value) {
@@ -512,13 +543,26 @@ impl Server {
     }
 
     fn apply_settings(&mut self, value: &serde_json::Value) {
-        match Settings::from_value(value).and_then(|s| s.rules().map(|r| (s, r))) {
-            Ok((settings, rules)) => {
+        match Settings::from_value(value).and_then(|s| s.rules().map(|_| s)) {
+            Ok(settings) => {
+                self.selection = settings.selection();
                 self.settings = settings;
-                self.rules = Arc::new(rules);
+                self.projects.editor_changed();
             }
             Err(e) => self.show(MessageType::WARNING, &e),
         }
+    }
+
+    /// The settings for documents in `dir`, reporting configuration files that do not load.
+    fn settings_for(&mut self, dir: Option<&Path>) -> Arc<ordlint_core::settings::RunSettings> {
+        let mut errors = Vec::new();
+        let settings = self
+            .projects
+            .settings_for(dir, &self.selection, &mut errors);
+        for e in errors {
+            self.show(MessageType::ERROR, &e);
+        }
+        settings
     }
 
     // ----- linting --------------------------------------------------------------------------
@@ -551,10 +595,16 @@ impl Server {
             .collect();
         for uri in ready {
             self.due.remove(&uri);
-            let Some(doc) = self.docs.get(&uri) else {
+            let Some(path) = self
+                .docs
+                .get(&uri)
+                .filter(|d| d.language.is_some())
+                .map(|d| PathBuf::from(&d.path))
+            else {
                 continue;
             };
-            let Some(language) = doc.language else {
+            let settings = self.settings_for(path.parent());
+            let Some((doc, Some(language))) = self.docs.get(&uri).map(|d| (d, d.language)) else {
                 continue;
             };
             let job = LintJob {
@@ -564,7 +614,7 @@ impl Server {
                 version: doc.version,
                 text: Arc::clone(&doc.text),
                 lines: Arc::clone(&doc.lines),
-                rules: Arc::clone(&self.rules),
+                settings,
                 encoding: self.encoding,
                 max_bytes: self.settings.max_file_bytes(),
                 latest: Arc::clone(&doc.latest),
@@ -652,10 +702,13 @@ impl Server {
         } else {
             Progress::Unsupported
         };
+        // The rules `ordlint check` would use for the first folder.
+        let first = self.roots.first().cloned();
+        let rules = Arc::new(self.settings_for(first.as_deref()).rules.clone());
         self.indexer_cancel = Some(indexer::spawn(
             self.index_run,
             self.roots.clone(),
-            Arc::clone(&self.rules),
+            rules,
             self.settings.max_file_bytes(),
             self.index.clone(),
             self.index_tx.clone(),

@@ -507,3 +507,38 @@ fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
     }
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn steady_typing_is_linted_while_it_lasts() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, json!({"debounceMs": 100}));
+    let uri = "file:///nonexistent/typing.c";
+    let text = lock_handoff();
+    c.open(uri, &text);
+    c.diagnostics(uri, |p| p["version"] == 1);
+    // A keystroke every 30 ms for 1.5 s, never quiet for the debounce interval.
+    let last = 51;
+    for v in 2..=last {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [
+                {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                 "text": " "}
+            ]}),
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let final_publish = c.diagnostics(uri, |p| p["version"] == last);
+    assert!(has_rule(&final_publish, "barrier-publication"));
+    let during: Vec<i64> = c
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .filter(|v| (2..last).contains(v))
+        .collect();
+    // About one lint per 100 ms; the first edit is linted at once.
+    assert!(during.len() >= 2, "diagnostics while typing: {during:?}");
+    assert!(during.len() < 40, "the edits were coalesced: {during:?}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -21,7 +21,8 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Severity per rule.
     pub severity: BTreeMap<String, Severity>,
-    /// Quiet time after a burst of edits before linting again, in milliseconds (default 100).
+    /// Least time between two lints of a document while edits keep coming, in milliseconds
+    /// (default 100); the first edit after that long is linted at once.
     pub debounce_ms: Option<u64>,
     /// Documents larger than this many bytes are not linted (default 16 MiB).
     pub max_file_bytes: Option<u64>,
@@ -55,7 +56,7 @@ impl Settings {
         RuleSet::from_selection(&self.selection()).map_err(|e| format!("ordlint settings: {e}"))
     }
 
-    /// The debounce interval.
+    /// The least time between two lints of one document.
     pub fn debounce(&self) -> Duration {
         Duration::from_millis(self.debounce_ms.unwrap_or(100))
     }

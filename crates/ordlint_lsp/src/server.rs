@@ -103,7 +103,8 @@ struct Server {
     docs: HashMap<Uri, Document>,
     due: HashMap<Uri, Instant>,
     in_flight: HashSet<Uri>,
-    last_change: HashMap<Uri, Instant>,
+    /// When each document's last lint was started.
+    last_lint: HashMap<Uri, Instant>,
     roots: Vec<PathBuf>,
     indexer_cancel: Option<Arc<AtomicBool>>,
     index_run: u32,
@@ -136,7 +137,7 @@ impl Server {
             docs: HashMap::new(),
             due: HashMap::new(),
             in_flight: HashSet::new(),
-            last_change: HashMap::new(),
+            last_lint: HashMap::new(),
             roots: Vec::new(),
             indexer_cancel: None,
             index_run: 0,
@@ -435,19 +436,14 @@ impl Server {
             return;
         };
         doc.apply(p.text_document.version, p.content_changes, enc);
+        // Linted at once, unless the document was linted less than the debounce interval ago:
+        // during a burst of edits it is linted at that rate, each time with its newest text
+        // (and never twice at a time: a lint waits for the one in flight).
         let now = Instant::now();
-        let quiet = self
-            .last_change
+        let due = self
+            .last_lint
             .get(&uri)
-            .is_none_or(|t| now.duration_since(*t) >= self.settings.debounce());
-        // The first edit after a quiet spell is linted at once; a burst is coalesced until
-        // it has been quiet for the debounce interval.
-        let due = if quiet {
-            now
-        } else {
-            now + self.settings.debounce()
-        };
-        self.last_change.insert(uri.clone(), now);
+            .map_or(now, |t| (*t + self.settings.debounce()).max(now));
         self.schedule(&uri, due);
     }
 
@@ -471,7 +467,7 @@ impl Server {
             let _ = self.jobs.send(Job::Close(doc.path));
         }
         self.due.remove(&uri);
-        self.last_change.remove(&uri);
+        self.last_lint.remove(&uri);
         self.warned_large.remove(&uri);
         self.notify(
             n::PublishDiagnostics::METHOD,
@@ -620,6 +616,7 @@ impl Server {
                 latest: Arc::clone(&doc.latest),
             };
             if self.jobs.send(Job::Lint(job)).is_ok() {
+                self.last_lint.insert(uri.clone(), now);
                 self.in_flight.insert(uri);
             }
         }

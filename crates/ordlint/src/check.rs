@@ -17,10 +17,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         ignore: args.ignore.clone(),
         ..RuleSelection::default()
     };
-    let settings = crate::settings::Settings::resolve(args, selection)?;
+    let settings = crate::settings::resolve(args, selection)?;
     let rules = settings.rules.clone();
     if crate::fix_cmd::wanted(args) {
-        return crate::fix_cmd::run(args, settings.run_options(args), &settings);
+        return crate::fix_cmd::run(
+            args,
+            crate::settings::run_options(&settings, args),
+            &settings,
+        );
     }
     let filters = crate::ci::Filters::prepare(args)?;
     let rule_infos: Vec<RuleInfo> = rules.iter().map(|r| r.info()).collect();
@@ -34,7 +38,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             let source = SourceFile::new(name, text.clone())
                 .with_context(|| format!("{name}: not a C or Rust file name (.c, .h, .rs)"))?;
             sources.insert(name.clone(), text);
-            check_sources(vec![source], &settings.run_options(args))
+            check_sources(vec![source], &crate::settings::run_options(&settings, args))
         }
         None => {
             let paths = if args.paths.is_empty() {
@@ -42,7 +46,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             } else {
                 args.paths.clone()
             };
-            check_paths(&paths, &settings.run_options(args))?
+            check_paths(&paths, &crate::settings::run_options(&settings, args))?
         }
     };
     result.diagnostics.retain(|d| settings.keep(d));

@@ -5,9 +5,9 @@
 
 use crate::check::{load_sources, use_color};
 use crate::cli::{CheckArgs, OutputFormat};
-use crate::settings::Settings;
 use anyhow::{Context, Result};
 use ordlint_core::fixing::{fix_sources_with, read_sources, write_atomic, FixOutcome};
+use ordlint_core::settings::RunSettings;
 use ordlint_core::suppression::add_suppressions;
 use ordlint_core::{check_paths, check_sources, RunOptions, RunResult, SourceFile};
 use ordlint_diagnostics::{Applicability, Diagnostic};
@@ -23,7 +23,7 @@ pub fn wanted(args: &CheckArgs) -> bool {
 }
 
 /// Run the fixing modes of `ordlint check`.
-pub fn run(args: &CheckArgs, options: RunOptions, settings: &Settings) -> Result<ExitCode> {
+pub fn run(args: &CheckArgs, options: RunOptions, settings: &RunSettings) -> Result<ExitCode> {
     let min = if args.unsafe_fixes {
         Applicability::Unsafe
     } else {
@@ -96,7 +96,7 @@ fn stdin(
     name: &str,
     options: &RunOptions,
     min: Applicability,
-    settings: &Settings,
+    settings: &RunSettings,
 ) -> Result<ExitCode> {
     let mut text = String::new();
     std::io::stdin()

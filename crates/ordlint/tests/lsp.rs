@@ -398,3 +398,147 @@ fn suppression_actions_silence_the_rule_on_the_line_and_in_the_file() {
         assert_eq!(c.shutdown(), 0);
     }
 }
+
+#[test]
+fn a_request_cancelled_as_it_is_sent_is_answered_request_cancelled() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, Value::Null);
+    let params = json!({"textDocument": {"uri": "file:///never/opened.c"},
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+        "context": {"diagnostics": []}});
+    // The request and its cancellation in one write: the server reads them as one batch and
+    // answers the request with RequestCancelled instead of a result.
+    c.send_together(&[
+        json!({"jsonrpc": "2.0", "id": "first", "method": "textDocument/codeAction", "params": params}),
+        json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": "first"}}),
+    ]);
+    let first = c.wait_for(|m| m["id"] == "first");
+    assert_eq!(first["error"]["code"], -32800, "{first:#}");
+    assert!(first.get("result").is_none(), "{first:#}");
+    // A cancellation that comes after the answer changes nothing: no second response.
+    let second = c.call("textDocument/codeAction", params);
+    assert_eq!(second["result"], json!([]));
+    let id = second["id"].clone();
+    c.notify("$/cancelRequest", json!({"id": id}));
+    let late = c.try_wait_for(&|m: &Value| m["id"] == id, Duration::from_millis(300));
+    assert!(late.is_none(), "{late:#?}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn ordlint_toml_applies_and_reloads_when_it_changes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("ordlint.toml");
+    let write = |text: &str| std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+    write("ignore = [\"barrier-publication\"]\n");
+    let path = dir.path().join("src/lock_handoff.c");
+    std::fs::create_dir(dir.path().join("src")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, lock_handoff()).unwrap_or_else(|e| panic!("{e}"));
+    let uri = file_uri(&path);
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Some(dir.path()),
+        Value::Null,
+    );
+    let registration = c.wait_for(|m| m["method"] == "client/registerCapability");
+    let globs = registration["params"]["registrations"][0]["registerOptions"]["watchers"].clone();
+    assert!(
+        globs
+            .as_array()
+            .is_some_and(|w| w.iter().any(|g| g["globPattern"] == "**/ordlint.toml")),
+        "{globs:#}"
+    );
+    c.open(&uri, &lock_handoff());
+    let p = c.diagnostics(&uri, |_| true);
+    assert!(
+        !has_rule(&p, "barrier-publication"),
+        "ignored by ordlint.toml: {p:#}"
+    );
+    let changed = json!({"changes": [{"uri": file_uri(&config), "type": 2}]});
+
+    // A broken file is reported with its line, and the last good version stays in force.
+    write("ignore = [\"barrier-publication\"]\nselect = [\n");
+    c.notify("workspace/didChangeWatchedFiles", changed.clone());
+    let shown = c.wait_for(|m| m["method"] == "window/showMessage");
+    assert_eq!(shown["params"]["type"], 1, "an error: {shown:#}");
+    let message = shown["params"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("ordlint.toml:2:"), "{message}");
+    assert!(message.contains("last good"), "{message}");
+    c.drop_pending();
+    let p = c.diagnostics(&uri, |_| true);
+    assert!(!has_rule(&p, "barrier-publication"), "still ignored: {p:#}");
+
+    // Fixed without the ignore: the diagnostic is back.
+    write("# no ignores\n");
+    c.notify("workspace/didChangeWatchedFiles", changed.clone());
+    c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+
+    // Deleted: no configuration, the defaults apply.
+    write("ignore = [\"barrier-publication\"]\n");
+    c.notify("workspace/didChangeWatchedFiles", changed.clone());
+    c.diagnostics(&uri, |p| !has_rule(p, "barrier-publication"));
+    std::fs::remove_file(&config).unwrap_or_else(|e| panic!("{e}"));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&config), "type": 3}]}),
+    );
+    c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("ordlint.toml"),
+        "exclude = [\"gen/**\"]\n[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut c = Client::spawn();
+    c.initialize(json!({}), Some(dir.path()), Value::Null);
+    for (sub, fires) in [("kernel", true), ("arch/x86", false), ("gen", false)] {
+        let uri = file_uri(&dir.path().join(sub).join("handoff.c"));
+        c.open(&uri, &lock_handoff());
+        let p = c.diagnostics(&uri, |_| true);
+        assert_eq!(has_rule(&p, "barrier-publication"), fires, "{sub}: {p:#}");
+    }
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn steady_typing_is_linted_while_it_lasts() {
+    let mut c = Client::spawn();
+    c.initialize(json!({}), None, json!({"debounceMs": 100}));
+    let uri = "file:///nonexistent/typing.c";
+    let text = lock_handoff();
+    c.open(uri, &text);
+    c.diagnostics(uri, |p| p["version"] == 1);
+    // A keystroke every 30 ms for 1.5 s, never quiet for the debounce interval.
+    let last = 51;
+    for v in 2..=last {
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [
+                {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                 "text": " "}
+            ]}),
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let final_publish = c.diagnostics(uri, |p| p["version"] == last);
+    assert!(has_rule(&final_publish, "barrier-publication"));
+    let during: Vec<i64> = c
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .filter_map(|m| m["params"]["version"].as_i64())
+        .filter(|v| (2..last).contains(v))
+        .collect();
+    // About one lint per 100 ms; the first edit is linted at once.
+    assert!(during.len() >= 2, "diagnostics while typing: {during:?}");
+    assert!(during.len() < 40, "the edits were coalesced: {during:?}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -5,7 +5,6 @@
 //! Both [`crate::lower`] and [`crate::lower_spans`] read the same facts from the whole file, so
 //! lowering a slice gives the same events as lowering the file.
 
-#[cfg(test)]
 use crate::lexer::Lexer;
 use crate::lexer::{Tok, TokKind};
 use ordlint_diagnostics::Span;
@@ -28,12 +27,37 @@ pub(crate) struct Facts {
     pub percpu_decls: Vec<Declaration>,
 }
 
+/// What lowering one definition reads from the rest of its file: the names of file-scope
+/// functions, enumerators and per-CPU variables, sorted. Two versions of a file with equal
+/// contexts lower every definition whose text is unchanged to the same IR (moved by its
+/// offset), which is what lets an editor keep the IR of the definitions an edit did not touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileContext {
+    functions: Vec<String>,
+    enumerators: Vec<String>,
+    percpu_vars: Vec<String>,
+}
+
+/// The [`FileContext`] of `source`.
+pub fn file_context(source: &str) -> FileContext {
+    let facts = scan(source);
+    let sorted = |set: HashSet<String>| {
+        let mut v: Vec<String> = set.into_iter().collect();
+        v.sort_unstable();
+        v
+    };
+    FileContext {
+        functions: sorted(facts.functions),
+        enumerators: sorted(facts.enumerators),
+        percpu_vars: sorted(facts.percpu_vars),
+    }
+}
+
 fn is_percpu_macro(name: &str) -> bool {
     name.starts_with("DEFINE_PER_CPU") || name.starts_with("DECLARE_PER_CPU")
 }
 
 /// Scan `source` for [`Facts`].
-#[cfg(test)]
 pub(crate) fn scan(source: &str) -> Facts {
     let toks: Vec<Tok> = Lexer::new(source).collect();
     scan_tokens(source, &toks)

@@ -17,6 +17,7 @@ mod locals;
 mod lower;
 mod slicing;
 
+pub use facts::{file_context, FileContext};
 pub use kernel_api::ApiExtensions;
 use ordlint_diagnostics::Span;
 use ordlint_ir::{FileIr, Problem};
@@ -155,6 +156,14 @@ impl Prepared {
 /// back to [`lower`].
 pub fn enclosing_definitions(source: &str, offsets: &[usize]) -> Option<Vec<Span>> {
     Prepared::new(source).enclosing_definitions(offsets)
+}
+
+/// Byte spans of every top-level item of `source` (function, struct, global declaration), in
+/// order, cut as [`enclosing_definitions`] cuts them; `None` when the scanner is unsure.
+/// Lowering all of them with [`lower_spans`] is how `ordlint check` lowers a file definition by
+/// definition.
+pub fn definitions(source: &str) -> Option<Vec<Span>> {
+    slicing::items(source)
 }
 
 /// Sort, clamp-check and merge overlapping spans.

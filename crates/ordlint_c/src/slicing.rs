@@ -7,7 +7,6 @@
 //! the same depth (an `#if` without `#else` must not change it); otherwise, and whenever braces
 //! do not balance or a literal or comment is unterminated, the scanner is unsure and says so.
 
-#[cfg(test)]
 use crate::lexer::Lexer;
 use crate::lexer::{Tok, TokKind};
 use ordlint_diagnostics::Span;
@@ -23,7 +22,6 @@ struct IfFrame {
 }
 
 /// The top-level items of `source`, in order, or `None` when unsure.
-#[cfg(test)]
 pub(crate) fn items(source: &str) -> Option<Vec<Span>> {
     let mut lexer = Lexer::new(source);
     let toks: Vec<Tok> = lexer.by_ref().collect();

@@ -11,10 +11,12 @@ pub mod changed_lines;
 pub mod config;
 pub mod fix;
 pub mod fixing;
+pub mod incremental;
 pub mod prefilter;
 pub mod progress;
 pub mod ruleset;
 pub mod run;
+pub mod settings;
 pub mod source;
 pub mod suppression;
 
@@ -23,6 +25,10 @@ pub use progress::{Phase, Progress, ProgressSink};
 pub use ruleset::{RuleSelection, RuleSet};
 pub use run::{check_paths, check_sources, FileError, RunOptions, RunResult, RunStats};
 pub use source::SourceFile;
+
+// The IR and the pairing index, for users of the engine (the LSP server) that depend on it alone.
+pub use ordlint_ir as ir;
+pub use ordlint_rules::pairing;
 
 use ordlint_diagnostics::{Diagnostic, LineIndex, Location, Severity, Span};
 use ordlint_ir::{FileIr, Language};

@@ -239,8 +239,9 @@ fn run_with<T: Sync + Send>(
                 Loaded::Source(s) => {
                     let found = words_at(&s.text, &names.partner_offsets(s.text.as_bytes()));
                     let offsets = filter.partner_offsets(s.text.as_bytes());
-                    let file = (!offsets.is_empty())
-                        .then(|| lower_guarded(s, |s| LoweredFile::around(s, &offsets, &options.api)));
+                    let file = (!offsets.is_empty()).then(|| {
+                        lower_guarded(s, |s| LoweredFile::around(s, &offsets, &options.api))
+                    });
                     Some((file, found))
                 }
                 Loaded::Other => None,

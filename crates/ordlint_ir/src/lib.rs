@@ -8,6 +8,7 @@
 
 mod event;
 mod function;
+mod shift;
 
 pub use event::*;
 pub use function::*;

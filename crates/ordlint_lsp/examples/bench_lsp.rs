@@ -4,11 +4,15 @@
 //!
 //! Run through `scripts/bench-lsp.sh`, or: `cargo run --release -p ordlint_lsp --example
 //! bench_lsp -- target/release/ordlint [ROUNDS]`.
+//!
+//! The server is asked for verbose traces (`$/logTrace`), which say where its time went in
+//! each lint (lowering, index, rules, conversion); their medians are printed too.
 
+#[path = "../../ordlint/tests/lsp_client/mod.rs"]
+mod lsp_client;
+
+use lsp_client::Client;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{ChildStdin, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// One hand-off writer and its polling reader, with `{n}` made unique per copy.
@@ -72,49 +76,16 @@ fn main() {
         .nth(n / 2)
         .map_or(0, |(i, _)| i);
 
-    let mut child = match Command::new(&bin)
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("cannot run {bin} lsp: {e}");
-            std::process::exit(2);
-        }
-    };
-    let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-        std::process::exit(2);
-    };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut r = BufReader::new(stdout);
-        while let Some(v) = read(&mut r) {
-            if tx.send((Instant::now(), v)).is_err() {
-                return;
-            }
-        }
-    });
+    let mut c = Client::spawn_program(&bin);
     let uri = "file:///bench/handoff.c";
-    send(
-        &mut stdin,
-        &json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-        "params": {"processId": null, "rootUri": null, "capabilities": {}}}),
+    c.call(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}, "trace": "verbose"}),
     );
-    wait(&rx, |v| v["id"] == 1);
-    send(
-        &mut stdin,
-        &json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-    );
+    c.notify("initialized", json!({}));
     let opened = Instant::now();
-    send(
-        &mut stdin,
-        &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
-        "textDocument": {"uri": uri, "languageId": "c", "version": 1, "text": text}}}),
-    );
-    let (at, first) = wait(&rx, |v| v["method"] == "textDocument/publishDiagnostics");
+    c.open(uri, &text);
+    let (at, first) = c.wait_for_timed(|v| v["method"] == "textDocument/publishDiagnostics");
     let count = first["params"]["diagnostics"]
         .as_array()
         .map_or(0, Vec::len);
@@ -125,86 +96,76 @@ fn main() {
     );
 
     let mut samples = Vec::new();
+    // Server-side phases of each lint, from its traces: lower, index, rules, convert, total.
+    let mut phases: [Vec<f64>; 5] = Default::default();
     for round in 0..rounds {
         let version = round as i64 + 2;
+        c.drop_pending();
         // A one-line change: rewrite `int spins = N;` in place (quiet before, so no debounce).
         std::thread::sleep(Duration::from_millis(150));
         let change = json!({"range": {"start": {"line": target, "character": 0},
                                       "end": {"line": target, "character": 100}},
                             "text": format!("\tint spins = {round};")});
         let sent = Instant::now();
-        send(
-            &mut stdin,
-            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}}),
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]}),
         );
-        let (at, v) = wait(&rx, |v| {
+        let (at, v) = c.wait_for_timed(|v| {
             v["method"] == "textDocument/publishDiagnostics" && v["params"]["version"] == version
         });
         if v["params"]["diagnostics"].as_array().map_or(0, Vec::len) != count {
             eprintln!("warning: diagnostic count changed in round {round}");
         }
         samples.push(ms(at - sent));
+        let needle = format!("version {version} ");
+        let trace = c.wait_for(|v| {
+            v["method"] == "$/logTrace"
+                && v["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&needle))
+        });
+        for (slot, value) in phases.iter_mut().zip(trace_phases(&trace["params"])) {
+            slot.push(value);
+        }
     }
-    samples.sort_by(f64::total_cmp);
-    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     println!(
         "didChange -> publishDiagnostics over {rounds} one-line changes: median {:.1} ms, p90 {:.1} ms, max {:.1} ms (target < 50 ms)",
-        pick(0.5),
-        pick(0.9),
-        pick(1.0)
+        quantile(&mut samples, 0.5),
+        quantile(&mut samples, 0.9),
+        quantile(&mut samples, 1.0)
     );
-    send(
-        &mut stdin,
-        &json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+    let [lower, index, rules, convert, total] = &mut phases;
+    println!(
+        "server medians: lower {:.2} ms, index {:.2} ms, rules {:.2} ms, convert {:.2} ms, whole lint {:.2} ms",
+        quantile(lower, 0.5),
+        quantile(index, 0.5),
+        quantile(rules, 0.5),
+        quantile(convert, 0.5),
+        quantile(total, 0.5)
     );
-    wait(&rx, |v| v["id"] == 2);
-    send(&mut stdin, &json!({"jsonrpc": "2.0", "method": "exit"}));
-    let _ = child.wait();
+    let _ = c.shutdown();
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn send(w: &mut ChildStdin, v: &Value) {
-    let body = v.to_string();
-    let ok = write!(w, "Content-Length: {}\r\n\r\n{body}", body.len()).and_then(|()| w.flush());
-    if ok.is_err() {
-        eprintln!("the server went away");
-        std::process::exit(1);
-    }
+fn quantile(samples: &mut [f64], q: f64) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let i = ((samples.len().saturating_sub(1)) as f64 * q).round() as usize;
+    samples.get(i).copied().unwrap_or(f64::NAN)
 }
 
-fn wait(rx: &mpsc::Receiver<(Instant, Value)>, pred: impl Fn(&Value) -> bool) -> (Instant, Value) {
-    loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok((at, v)) if pred(&v) => return (at, v),
-            Ok(_) => {}
-            Err(_) => {
-                eprintln!("timed out waiting for the server");
-                std::process::exit(1);
-            }
-        }
-    }
-}
-
-fn read(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            len = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
+/// The numbers of a verbose lint trace, in order: lower, index, rules, convert (from
+/// `verbose`), then the whole lint (from `message`).
+fn trace_phases(params: &Value) -> Vec<f64> {
+    let numbers = |s: &str| -> Vec<f64> {
+        s.split(" ms")
+            .filter_map(|part| part.rsplit(' ').next()?.parse().ok())
+            .collect()
+    };
+    let mut out = numbers(params["verbose"].as_str().unwrap_or(""));
+    out.extend(numbers(params["message"].as_str().unwrap_or("")));
+    out
 }

@@ -6,8 +6,8 @@ use lsp_types::{
     OptionalVersionedTextDocumentIdentifier, Position, Range, TextDocumentEdit, TextEdit, Uri,
     WorkspaceEdit,
 };
+use ordlint_core::ir::Language;
 use ordlint_diagnostics::{Applicability, LineIndex};
-use ordlint_ir::Language;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 

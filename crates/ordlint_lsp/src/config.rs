@@ -1,8 +1,6 @@
 //! Editor settings: rule selection and server tuning from `initializationOptions` and
-//! `workspace/didChangeConfiguration`.
-//!
-//! ordlint_core has no `ordlint.toml` loader yet; when it gains one, the file's selection
-//! should be the base and these settings applied on top.
+//! `workspace/didChangeConfiguration`. The selection applies on top of the document's
+//! `ordlint.toml` (see `crate::project`), as `ordlint check`'s flags do.
 
 use ordlint_core::{RuleSelection, RuleSet};
 use ordlint_diagnostics::Severity;
@@ -23,7 +21,8 @@ pub struct Settings {
     pub ignore: Vec<String>,
     /// Severity per rule.
     pub severity: BTreeMap<String, Severity>,
-    /// Quiet time after a burst of edits before linting again, in milliseconds (default 100).
+    /// Least time between two lints of a document while edits keep coming, in milliseconds
+    /// (default 100); the first edit after that long is linted at once.
     pub debounce_ms: Option<u64>,
     /// Documents larger than this many bytes are not linted (default 16 MiB).
     pub max_file_bytes: Option<u64>,
@@ -41,18 +40,23 @@ impl Settings {
         serde_json::from_value(inner.clone()).map_err(|e| format!("invalid ordlint settings: {e}"))
     }
 
-    /// The rule set these settings select.
-    pub fn rules(&self) -> Result<RuleSet, String> {
-        RuleSet::from_selection(&RuleSelection {
+    /// The rule selection of these settings: what the command line's flags are to
+    /// `ordlint check`, applied on top of the document's `ordlint.toml`.
+    pub fn selection(&self) -> RuleSelection {
+        RuleSelection {
             select: self.select.clone(),
             extend_select: self.extend_select.clone(),
             ignore: self.ignore.clone(),
             severity: self.severity.clone(),
-        })
-        .map_err(|e| format!("ordlint settings: {e}"))
+        }
     }
 
-    /// The debounce interval.
+    /// The rule set these settings select alone (an error names an unknown rule).
+    pub fn rules(&self) -> Result<RuleSet, String> {
+        RuleSet::from_selection(&self.selection()).map_err(|e| format!("ordlint settings: {e}"))
+    }
+
+    /// The least time between two lints of one document.
     pub fn debounce(&self) -> Duration {
         Duration::from_millis(self.debounce_ms.unwrap_or(100))
     }

@@ -7,8 +7,8 @@ use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, NumberOrString, Range,
     TextEdit, Uri,
 };
+use ordlint_core::ir::Language;
 use ordlint_diagnostics::{rule_url, Diagnostic, LineIndex, Location, Severity};
-use ordlint_ir::Language;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;

@@ -2,8 +2,9 @@
 
 use crate::convert::{self, Encoding};
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
+use ordlint_core::ir::Language;
 use ordlint_diagnostics::LineIndex;
-use ordlint_ir::Language;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 
 /// One document the client has opened.
@@ -22,6 +23,8 @@ pub struct Document {
     pub text: Arc<str>,
     /// Line index of `text`.
     pub lines: Arc<LineIndex>,
+    /// `version`, shared with the lint worker so that it can drop work for an older version.
+    pub latest: Arc<AtomicI32>,
 }
 
 impl Document {
@@ -42,6 +45,7 @@ impl Document {
             version,
             text: text.into(),
             lines,
+            latest: Arc::new(AtomicI32::new(version)),
         }
     }
 
@@ -72,6 +76,7 @@ impl Document {
             lines = Arc::new(LineIndex::new(&text));
         }
         self.version = version;
+        self.latest.store(version, Ordering::Relaxed);
         self.text = text.into();
         self.lines = lines;
     }

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod documents;
 pub mod indexer;
 pub mod lint;
+pub mod project;
 pub mod server;
 pub mod transport;
 pub mod workspace;
@@ -25,6 +26,5 @@ pub const SOURCE: &str = "ordlint";
 
 /// Serve one client on stdin/stdout until it exits or closes the stream.
 pub fn run_stdio() -> Exit {
-    let stdin = std::io::BufReader::new(std::io::stdin());
-    serve(stdin, std::io::stdout())
+    serve(std::io::stdin(), std::io::stdout())
 }

@@ -6,10 +6,14 @@ use crate::diagnostics::{self, DocContext, OtherFiles};
 use crate::workspace::SharedIndex;
 use crossbeam_channel::{Receiver, Sender};
 use lsp_types::Uri;
-use ordlint_core::{internal_error, lint, panic_message, LoweredFile, RuleSet, SourceFile};
+use ordlint_core::incremental::{DocumentLowering, LoweringStats};
+use ordlint_core::ir::Language;
+use ordlint_core::settings::RunSettings;
+use ordlint_core::{internal_error, lint, panic_message, SourceFile};
 use ordlint_diagnostics::LineIndex;
-use ordlint_ir::Language;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,12 +32,21 @@ pub struct LintJob {
     pub text: Arc<str>,
     /// Its line index.
     pub lines: Arc<LineIndex>,
-    /// The enabled rules.
-    pub rules: Arc<RuleSet>,
+    /// The rules and the configuration that applies to the document.
+    pub settings: Arc<RunSettings>,
     /// Column unit for the result.
     pub encoding: Encoding,
     /// Texts larger than this many bytes are not linted.
     pub max_bytes: u64,
+    /// The document's newest version, updated by the server as changes arrive: once it is
+    /// past `version`, the rest of this lint is skipped (nothing of it would be published).
+    pub latest: Arc<AtomicI32>,
+}
+
+impl LintJob {
+    fn superseded(&self) -> bool {
+        self.latest.load(Ordering::Relaxed) != self.version
+    }
 }
 
 /// Work for the worker thread.
@@ -58,8 +71,27 @@ pub struct LintOutcome {
     pub diagnostics: Vec<lsp_types::Diagnostic>,
     /// Why the document was not linted, if it was not.
     pub skipped: Option<String>,
-    /// Wall time of the lint, in milliseconds.
-    pub millis: f64,
+    /// A newer version arrived while this one was linted; the rest of the work was skipped.
+    pub superseded: bool,
+    /// Where the time went.
+    pub timing: Timing,
+}
+
+/// Wall time of a lint's phases, in milliseconds, and what the lowering reused.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timing {
+    /// Lowering (only the definitions whose text changed are lowered again).
+    pub lower: f64,
+    /// Putting the document's sites into the workspace index.
+    pub index: f64,
+    /// Running the rules.
+    pub rules: f64,
+    /// Converting to LSP diagnostics.
+    pub convert: f64,
+    /// The whole lint.
+    pub total: f64,
+    /// What the lowering did.
+    pub lowering: LoweringStats,
 }
 
 /// Start the worker; it stops when the job sender is dropped.
@@ -73,10 +105,13 @@ pub fn spawn(index: SharedIndex, done: Sender<LintOutcome>) -> Sender<Job> {
 
 fn worker(index: &SharedIndex, rx: &Receiver<Job>, done: &Sender<LintOutcome>) {
     const MAX_DISK_BYTES: u64 = 16 << 20;
+    // Each open document's lowering state, so an edit only lowers what it changed.
+    let mut lowerings: HashMap<String, DocumentLowering> = HashMap::new();
     while let Ok(job) = rx.recv() {
         match job {
             Job::Lint(job) => {
-                if done.send(run(&job, index)).is_err() {
+                let lowering = lowerings.entry(job.path.clone()).or_default();
+                if done.send(run(&job, index, lowering)).is_err() {
                     return;
                 }
             }
@@ -85,20 +120,34 @@ fn worker(index: &SharedIndex, rx: &Receiver<Job>, done: &Sender<LintOutcome>) {
                     index.refresh_from_disk(&p, MAX_DISK_BYTES);
                 }
             }
-            Job::Close(path) => index.close(&path, MAX_DISK_BYTES),
+            Job::Close(path) => {
+                lowerings.remove(&path);
+                index.close(&path, MAX_DISK_BYTES);
+            }
         }
     }
 }
 
-/// Lint one snapshot; never panics (lowering and linting run under `catch_unwind`).
-pub fn run(job: &LintJob, index: &SharedIndex) -> LintOutcome {
+/// Lint one snapshot, lowering it with the document's `lowering` state; never panics
+/// (lowering and linting run under `catch_unwind`).
+pub fn run(job: &LintJob, index: &SharedIndex, lowering: &mut DocumentLowering) -> LintOutcome {
     let started = Instant::now();
-    let outcome = |diagnostics, skipped| LintOutcome {
-        uri: job.uri.clone(),
-        version: job.version,
-        diagnostics,
-        skipped,
-        millis: started.elapsed().as_secs_f64() * 1000.0,
+    let mut timing = Timing::default();
+    let mut lap = Instant::now();
+    let mut phase = |slot: &mut f64| {
+        *slot = lap.elapsed().as_secs_f64() * 1000.0;
+        lap = Instant::now();
+    };
+    let outcome = |diagnostics, skipped, superseded, mut timing: Timing| {
+        timing.total = started.elapsed().as_secs_f64() * 1000.0;
+        LintOutcome {
+            uri: job.uri.clone(),
+            version: job.version,
+            diagnostics,
+            skipped,
+            superseded,
+            timing,
+        }
     };
     if job.text.len() as u64 > job.max_bytes {
         let note = format!(
@@ -107,21 +156,32 @@ pub fn run(job: &LintJob, index: &SharedIndex) -> LintOutcome {
             job.text.len() >> 10,
             job.max_bytes >> 10
         );
-        return outcome(Vec::new(), Some(note));
+        return outcome(Vec::new(), Some(note), false, timing);
     }
     let source = SourceFile::with_language(job.path.clone(), job.text.to_string(), job.language);
-    let diags = match catch_unwind(|| LoweredFile::new(source)) {
-        Err(p) => vec![internal_error(
-            &job.path,
-            &job.lines,
-            "parsing",
-            &panic_message(&p),
-        )],
-        Ok(file) => {
+    let lowered = catch_unwind(AssertUnwindSafe(|| {
+        lowering.lower(source);
+    }));
+    phase(&mut timing.lower);
+    timing.lowering = lowering.stats();
+    if job.superseded() {
+        return outcome(Vec::new(), None, true, timing);
+    }
+    let failure = lowered.err().map(|p| panic_message(&p));
+    let diags = match (failure, lowering.file()) {
+        (failure @ Some(_), _) | (failure @ None, None) => {
+            // The lowering state may be half updated: start again from nothing.
+            *lowering = DocumentLowering::new();
+            let message = failure.unwrap_or_else(|| "nothing was lowered".to_owned());
+            vec![internal_error(&job.path, &job.lines, "parsing", &message)]
+        }
+        (None, Some(file)) => {
             let mut state = index.lock();
             state.set_live(&file, Arc::clone(&job.lines));
-            let result = catch_unwind(AssertUnwindSafe(|| lint(&file, &state.index, &job.rules)));
-            let diags = result.unwrap_or_else(|p| {
+            phase(&mut timing.index);
+            let rules = &job.settings.rules;
+            let result = catch_unwind(AssertUnwindSafe(|| lint(file, &state.index, rules)));
+            let mut diags = result.unwrap_or_else(|p| {
                 vec![internal_error(
                     &job.path,
                     &job.lines,
@@ -130,9 +190,15 @@ pub fn run(job: &LintJob, index: &SharedIndex) -> LintOutcome {
                 )]
             });
             drop(state);
+            // The configuration's exclude and per-path overrides, as `ordlint check` applies them.
+            diags.retain(|d| job.settings.keep(d));
+            phase(&mut timing.rules);
             diags
         }
     };
+    if job.superseded() {
+        return outcome(Vec::new(), None, true, timing);
+    }
     let others = other_files(&diags, &job.path, index);
     let doc = DocContext {
         uri: &job.uri,
@@ -149,11 +215,14 @@ pub fn run(job: &LintJob, index: &SharedIndex) -> LintOutcome {
             .map(|d| diagnostics::to_lsp(d, &doc, &others))
             .collect::<Vec<_>>()
     }));
+    phase(&mut timing.convert);
     match converted {
-        Ok(lsp) => outcome(lsp, None),
+        Ok(lsp) => outcome(lsp, None, false, timing),
         Err(p) => outcome(
             Vec::new(),
             Some(format!("internal error: {}", panic_message(&p))),
+            false,
+            timing,
         ),
     }
 }
@@ -186,4 +255,43 @@ fn other_files(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    const HANDOFF: &str = "struct w { bool done; int data; };\nvoid f(struct w *w)\n{\n\tw->data = 1;\n\tbarrier();\n\tw->done = true;\n}\nvoid g(struct w *w)\n{\n\twhile (!w->done)\n\t\tcpu_relax();\n\tuse(w->data);\n}\n";
+
+    fn job(version: i32, latest: i32) -> Option<LintJob> {
+        Some(LintJob {
+            uri: Uri::from_str("file:///t/handoff.c").ok()?,
+            path: "/t/handoff.c".to_owned(),
+            language: Language::C,
+            version,
+            text: HANDOFF.into(),
+            lines: Arc::new(LineIndex::new(HANDOFF)),
+            settings: Arc::new(RunSettings::defaults()),
+            encoding: Encoding::Utf16,
+            max_bytes: 1 << 20,
+            latest: Arc::new(AtomicI32::new(latest)),
+        })
+    }
+
+    #[test]
+    fn a_lint_for_a_superseded_version_stops_and_publishes_nothing() {
+        let (Some(current), Some(old)) = (job(3, 3), job(2, 3)) else {
+            panic!("bad uri")
+        };
+        let index = SharedIndex::default();
+        let mut lowering = DocumentLowering::new();
+        let done = run(&current, &index, &mut lowering);
+        assert!(!done.superseded);
+        assert!(!done.diagnostics.is_empty());
+        let dropped = run(&old, &index, &mut lowering);
+        assert!(dropped.superseded);
+        assert!(dropped.diagnostics.is_empty());
+        assert_eq!(dropped.timing.rules, 0.0, "the rules did not run");
+    }
 }

@@ -8,6 +8,7 @@ use crate::convert::{self, Encoding};
 use crate::documents::Document;
 use crate::indexer::{self, IndexEvent};
 use crate::lint::{self, Job, LintJob, LintOutcome};
+use crate::project::{self, Projects};
 use crate::transport::{self, Incoming, Outgoing};
 use crate::workspace::SharedIndex;
 use crossbeam_channel::{select, Receiver, Sender};
@@ -19,17 +20,17 @@ use lsp_types::{
     DidChangeConfigurationParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidChangeWorkspaceFoldersParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult, MessageType,
-    NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams, Registration,
-    RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
-    WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressCreateParams, WorkDoneProgressEnd,
-    WorkDoneProgressReport,
+    FileSystemWatcher, GlobPattern, InitializeParams, InitializeResult, LogTraceParams,
+    MessageType, NumberOrString, ProgressParams, ProgressParamsValue, PublishDiagnosticsParams,
+    Registration, RegistrationParams, SaveOptions, ServerCapabilities, ServerInfo, SetTraceParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TraceValue, Uri, WorkDoneProgress, WorkDoneProgressBegin,
+    WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
 };
-use ordlint_core::RuleSet;
+use ordlint_core::RuleSelection;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,7 +65,7 @@ enum Progress {
 /// Serve one client over `input`/`output` until `exit` or end of input.
 pub fn serve<R, W>(input: R, output: W) -> Exit
 where
-    R: BufRead + Send + 'static,
+    R: Read + Send + 'static,
     W: Write + Send + 'static,
 {
     let incoming = transport::spawn_reader(input);
@@ -96,17 +97,21 @@ struct Server {
     progress_supported: bool,
     watch_dynamic: bool,
     settings: Settings,
-    rules: Arc<RuleSet>,
+    /// The editor's rule selection, applied on top of each document's `ordlint.toml`.
+    selection: RuleSelection,
+    projects: Projects,
     docs: HashMap<Uri, Document>,
     due: HashMap<Uri, Instant>,
     in_flight: HashSet<Uri>,
-    last_change: HashMap<Uri, Instant>,
+    /// When each document's last lint was started.
+    last_lint: HashMap<Uri, Instant>,
     roots: Vec<PathBuf>,
     indexer_cancel: Option<Arc<AtomicBool>>,
     index_run: u32,
     progress: Progress,
     next_id: i32,
     warned_large: HashSet<Uri>,
+    trace: TraceValue,
 }
 
 impl Server {
@@ -127,23 +132,25 @@ impl Server {
             progress_supported: false,
             watch_dynamic: false,
             settings: Settings::default(),
-            rules: Arc::new(RuleSet::defaults()),
+            selection: RuleSelection::default(),
+            projects: Projects::default(),
             docs: HashMap::new(),
             due: HashMap::new(),
             in_flight: HashSet::new(),
-            last_change: HashMap::new(),
+            last_lint: HashMap::new(),
             roots: Vec::new(),
             indexer_cancel: None,
             index_run: 0,
             progress: Progress::Unsupported,
             next_id: 0,
             warned_large: HashSet::new(),
+            trace: TraceValue::Off,
         }
     }
 
     fn run(
         &mut self,
-        incoming: &Receiver<Incoming>,
+        incoming: &Receiver<Vec<Incoming>>,
         done: &Receiver<LintOutcome>,
         index_events: &Receiver<IndexEvent>,
     ) -> Exit {
@@ -157,8 +164,8 @@ impl Server {
                 });
             select! {
                 recv(incoming) -> msg => {
-                    let mut batch = vec![msg.unwrap_or(Incoming::Eof)];
-                    batch.extend(incoming.try_iter());
+                    let mut batch = msg.unwrap_or_else(|_| vec![Incoming::Eof]);
+                    batch.extend(incoming.try_iter().flatten());
                     if let Some(exit) = self.handle_batch(batch) {
                         return exit;
                     }
@@ -302,6 +309,7 @@ impl Server {
             .and_then(|w| w.did_change_watched_files.as_ref())
             .and_then(|d| d.dynamic_registration)
             .unwrap_or(false);
+        self.trace = params.trace.unwrap_or_default();
         if let Some(options) = &params.initialization_options {
             self.apply_settings(options);
         }
@@ -377,6 +385,7 @@ impl Server {
             n::DidChangeConfiguration::METHOD => parse(not)
                 .map(|p: DidChangeConfigurationParams| self.did_change_configuration(&p.settings)),
             n::DidChangeWorkspaceFolders::METHOD => parse(not).map(|p| self.did_change_folders(p)),
+            n::SetTrace::METHOD => parse(not).map(|p: SetTraceParams| self.trace = p.value),
             // $/cancelRequest is handled per batch; other notifications need nothing.
             _ => Ok(()),
         };
@@ -391,7 +400,7 @@ impl Server {
 
     fn on_initialized(&mut self) {
         if self.watch_dynamic {
-            let watchers = ["**/*.c", "**/*.h", "**/*.rs"]
+            let watchers = ["**/*.c", "**/*.h", "**/*.rs", "**/ordlint.toml"]
                 .iter()
                 .map(|g| FileSystemWatcher {
                     glob_pattern: GlobPattern::String((*g).to_owned()),
@@ -427,23 +436,25 @@ impl Server {
             return;
         };
         doc.apply(p.text_document.version, p.content_changes, enc);
+        // Linted at once, unless the document was linted less than the debounce interval ago:
+        // during a burst of edits it is linted at that rate, each time with its newest text
+        // (and never twice at a time: a lint waits for the one in flight).
         let now = Instant::now();
-        let quiet = self
-            .last_change
+        let due = self
+            .last_lint
             .get(&uri)
-            .is_none_or(|t| now.duration_since(*t) >= self.settings.debounce());
-        // The first edit after a quiet spell is linted at once; a burst is coalesced until
-        // it has been quiet for the debounce interval.
-        let due = if quiet {
-            now
-        } else {
-            now + self.settings.debounce()
-        };
-        self.last_change.insert(uri.clone(), now);
+            .map_or(now, |t| (*t + self.settings.debounce()).max(now));
         self.schedule(&uri, due);
     }
 
     fn did_save(&mut self, p: DidSaveTextDocumentParams) {
+        if let Some(path) = convert::uri_to_path(&p.text_document.uri).map(PathBuf::from) {
+            // Without file watching, saving ordlint.toml in the editor is how it changes.
+            if !self.watch_dynamic && project::is_config_file(&path) {
+                self.configs_changed(&[path]);
+                return;
+            }
+        }
         // The index already holds the live text; other documents may pair with it.
         self.relint_others(Some(&p.text_document.uri));
     }
@@ -451,10 +462,12 @@ impl Server {
     fn did_close(&mut self, p: DidCloseTextDocumentParams) {
         let uri = p.text_document.uri;
         if let Some(doc) = self.docs.remove(&uri) {
+            // A lint of it still running has nothing left to publish.
+            doc.latest.store(i32::MIN, Ordering::Relaxed);
             let _ = self.jobs.send(Job::Close(doc.path));
         }
         self.due.remove(&uri);
-        self.last_change.remove(&uri);
+        self.last_lint.remove(&uri);
         self.warned_large.remove(&uri);
         self.notify(
             n::PublishDiagnostics::METHOD,
@@ -464,17 +477,37 @@ impl Server {
     }
 
     fn did_change_watched(&mut self, p: DidChangeWatchedFilesParams) {
-        let open: HashSet<&str> = self.docs.values().map(|d| d.path.as_str()).collect();
-        let paths: Vec<String> = p
+        let (configs, sources): (Vec<PathBuf>, Vec<PathBuf>) = p
             .changes
             .iter()
             .filter_map(|c| convert::uri_to_path(&c.uri))
+            .map(PathBuf::from)
+            .partition(|p| project::is_config_file(p));
+        if !configs.is_empty() {
+            self.configs_changed(&configs);
+        }
+        let open: HashSet<&str> = self.docs.values().map(|d| d.path.as_str()).collect();
+        let paths: Vec<String> = sources
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
             .filter(|p| !open.contains(p.as_str()))
             .collect();
         if !paths.is_empty() {
             let _ = self.jobs.send(Job::Refresh(paths));
             self.relint_others(None);
         }
+    }
+
+    /// `ordlint.toml` files were created, changed or deleted: read them again, report the ones
+    /// that do not load, lint every document again and rebuild the index (its rules may differ).
+    fn configs_changed(&mut self, paths: &[PathBuf]) {
+        let mut errors = Vec::new();
+        self.projects.files_changed(paths, &mut errors);
+        for e in errors {
+            self.show(MessageType::ERROR, &e);
+        }
+        self.relint_others(None);
+        self.start_indexing();
     }
 
     fn did_change_configuration(&mut self, settings: &serde_json::Value) {
@@ -506,13 +539,26 @@ impl Server {
     }
 
     fn apply_settings(&mut self, value: &serde_json::Value) {
-        match Settings::from_value(value).and_then(|s| s.rules().map(|r| (s, r))) {
-            Ok((settings, rules)) => {
+        match Settings::from_value(value).and_then(|s| s.rules().map(|_| s)) {
+            Ok(settings) => {
+                self.selection = settings.selection();
                 self.settings = settings;
-                self.rules = Arc::new(rules);
+                self.projects.editor_changed();
             }
             Err(e) => self.show(MessageType::WARNING, &e),
         }
+    }
+
+    /// The settings for documents in `dir`, reporting configuration files that do not load.
+    fn settings_for(&mut self, dir: Option<&Path>) -> Arc<ordlint_core::settings::RunSettings> {
+        let mut errors = Vec::new();
+        let settings = self
+            .projects
+            .settings_for(dir, &self.selection, &mut errors);
+        for e in errors {
+            self.show(MessageType::ERROR, &e);
+        }
+        settings
     }
 
     // ----- linting --------------------------------------------------------------------------
@@ -545,10 +591,16 @@ impl Server {
             .collect();
         for uri in ready {
             self.due.remove(&uri);
-            let Some(doc) = self.docs.get(&uri) else {
+            let Some(path) = self
+                .docs
+                .get(&uri)
+                .filter(|d| d.language.is_some())
+                .map(|d| PathBuf::from(&d.path))
+            else {
                 continue;
             };
-            let Some(language) = doc.language else {
+            let settings = self.settings_for(path.parent());
+            let Some((doc, Some(language))) = self.docs.get(&uri).map(|d| (d, d.language)) else {
                 continue;
             };
             let job = LintJob {
@@ -558,11 +610,13 @@ impl Server {
                 version: doc.version,
                 text: Arc::clone(&doc.text),
                 lines: Arc::clone(&doc.lines),
-                rules: Arc::clone(&self.rules),
+                settings,
                 encoding: self.encoding,
                 max_bytes: self.settings.max_file_bytes(),
+                latest: Arc::clone(&doc.latest),
             };
             if self.jobs.send(Job::Lint(job)).is_ok() {
+                self.last_lint.insert(uri.clone(), now);
                 self.in_flight.insert(uri);
             }
         }
@@ -570,6 +624,7 @@ impl Server {
 
     fn on_linted(&mut self, outcome: LintOutcome) {
         self.in_flight.remove(&outcome.uri);
+        self.trace_lint(&outcome);
         let Some(doc) = self.docs.get(&outcome.uri) else {
             return;
         };
@@ -586,6 +641,41 @@ impl Server {
             n::PublishDiagnostics::METHOD,
             PublishDiagnosticsParams::new(outcome.uri, outcome.diagnostics, Some(outcome.version)),
         );
+    }
+
+    /// `$/logTrace` of a finished lint, when the client asked for traces: its time, and with
+    /// `verbose` where the time went.
+    fn trace_lint(&self, outcome: &LintOutcome) {
+        if self.trace == TraceValue::Off {
+            return;
+        }
+        let t = &outcome.timing;
+        let what = if outcome.superseded {
+            "dropped (superseded)"
+        } else {
+            "linted"
+        };
+        let message = format!(
+            "{what} {} version {} in {:.1} ms",
+            outcome.uri.as_str(),
+            outcome.version,
+            t.total
+        );
+        let verbose = (self.trace == TraceValue::Verbose).then(|| {
+            let lowered = if t.lowering.whole_file {
+                "whole file".to_owned()
+            } else {
+                format!(
+                    "{} of {} definitions",
+                    t.lowering.lowered, t.lowering.definitions
+                )
+            };
+            format!(
+                "lower {:.2} ms ({lowered}), index {:.2} ms, rules {:.2} ms, convert {:.2} ms",
+                t.lower, t.index, t.rules, t.convert
+            )
+        });
+        self.notify(n::LogTrace::METHOD, LogTraceParams { message, verbose });
     }
 
     // ----- workspace indexing ---------------------------------------------------------------
@@ -609,10 +699,13 @@ impl Server {
         } else {
             Progress::Unsupported
         };
+        // The rules `ordlint check` would use for the first folder.
+        let first = self.roots.first().cloned();
+        let rules = Arc::new(self.settings_for(first.as_deref()).rules.clone());
         self.indexer_cancel = Some(indexer::spawn(
             self.index_run,
             self.roots.clone(),
-            Arc::clone(&self.rules),
+            rules,
             self.settings.max_file_bytes(),
             self.index.clone(),
             self.index_tx.clone(),
@@ -719,11 +812,20 @@ impl Server {
     }
 
     fn notify(&self, method: &str, params: impl serde::Serialize) {
-        let params = serde_json::to_value(params).unwrap_or(serde_json::Value::Null);
-        self.send(Message::Notification(Notification {
-            method: method.to_owned(),
+        #[derive(serde::Serialize)]
+        struct Note<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: P,
+        }
+        let note = Note {
+            jsonrpc: "2.0",
+            method,
             params,
-        }));
+        };
+        if let Ok(text) = serde_json::to_string(&note) {
+            let _ = self.out.send(Outgoing::Text(text));
+        }
     }
 
     fn request(&mut self, method: &str, params: impl serde::Serialize) -> RequestId {

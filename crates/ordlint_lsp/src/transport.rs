@@ -10,6 +10,9 @@ use std::io::{self, BufRead, Read, Write};
 /// Bodies larger than this are skipped with an error instead of being buffered.
 const MAX_BODY_BYTES: usize = 512 << 20;
 
+/// The reader's buffer: what the client wrote at once is decoded as one batch.
+const READ_BUFFER_BYTES: usize = 1 << 16;
+
 /// What the reader thread hands to the server.
 #[derive(Debug)]
 pub enum Incoming {
@@ -36,31 +39,44 @@ pub enum Outgoing {
     /// A raw JSON-RPC object (error responses whose id is `null`, which `lsp_server` cannot
     /// express).
     Raw(Value),
+    /// A message already serialized (notifications are serialized straight from their
+    /// parameters, without building a `Value` first: published diagnostics are large).
+    Text(String),
 }
 
-/// Read messages from `input` on a thread until end of stream.
-pub fn spawn_reader<R: BufRead + Send + 'static>(mut input: R) -> Receiver<Incoming> {
+/// Read messages from `input` on a thread until end of stream, in batches: the messages that
+/// arrived together (already read from the stream when the first of them was decoded) are sent
+/// as one batch, so that the server sees a `$/cancelRequest` sent right after its request
+/// before it handles the request.
+pub fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Vec<Incoming>> {
     let (tx, rx) = crossbeam_channel::unbounded();
+    let mut input = io::BufReader::with_capacity(READ_BUFFER_BYTES, input);
     let spawned = std::thread::Builder::new()
         .name("ordlint-lsp-reader".to_owned())
-        .spawn(move || loop {
-            let incoming = match read_frame(&mut input) {
-                Ok(Frame::Body(body)) => decode(&body),
-                Ok(Frame::Bad(message)) => Incoming::Malformed {
-                    id: None,
-                    code: ErrorCode::ParseError as i32,
-                    message,
-                },
-                Ok(Frame::Eof) | Err(_) => Incoming::Eof,
-            };
-            let eof = matches!(incoming, Incoming::Eof);
-            if tx.send(incoming).is_err() || eof {
-                return;
+        .spawn(move || {
+            let mut batch = Vec::new();
+            loop {
+                let incoming = match read_frame(&mut input) {
+                    Ok(Frame::Body(body)) => decode(&body),
+                    Ok(Frame::Bad(message)) => Incoming::Malformed {
+                        id: None,
+                        code: ErrorCode::ParseError as i32,
+                        message,
+                    },
+                    Ok(Frame::Eof) | Err(_) => Incoming::Eof,
+                };
+                let eof = matches!(incoming, Incoming::Eof);
+                batch.push(incoming);
+                if eof || input.buffer().is_empty() {
+                    if tx.send(std::mem::take(&mut batch)).is_err() || eof {
+                        return;
+                    }
+                }
             }
         });
     if spawned.is_err() {
         let (tx, rx) = crossbeam_channel::unbounded();
-        let _ = tx.send(Incoming::Eof);
+        let _ = tx.send(vec![Incoming::Eof]);
         return rx;
     }
     rx
@@ -78,7 +94,8 @@ pub fn spawn_writer<W: Write + Send + 'static>(
             for out in rx {
                 let written = match out {
                     Outgoing::Message(m) => m.write(&mut output),
-                    Outgoing::Raw(v) => write_raw(&mut output, &v),
+                    Outgoing::Raw(v) => write_text(&mut output, &v.to_string()),
+                    Outgoing::Text(text) => write_text(&mut output, &text),
                 };
                 if written.is_err() {
                     return;
@@ -89,9 +106,9 @@ pub fn spawn_writer<W: Write + Send + 'static>(
     (tx, handle)
 }
 
-fn write_raw(w: &mut impl Write, v: &Value) -> io::Result<()> {
-    let text = v.to_string();
-    write!(w, "Content-Length: {}\r\n\r\n{text}", text.len())?;
+fn write_text(w: &mut impl Write, text: &str) -> io::Result<()> {
+    write!(w, "Content-Length: {}\r\n\r\n", text.len())?;
+    w.write_all(text.as_bytes())?;
     w.flush()
 }
 

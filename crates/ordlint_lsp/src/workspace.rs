@@ -2,11 +2,11 @@
 //! current one file at a time (open documents contribute their live text instead of the disk
 //! copy), so that a writer in one file can name its reader in another.
 
+use ordlint_core::ir::Language;
+use ordlint_core::pairing::PairingIndex;
 use ordlint_core::prefilter::Prefilter;
 use ordlint_core::{LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::LineIndex;
-use ordlint_ir::Language;
-use ordlint_rules::PairingIndex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -30,14 +30,22 @@ pub struct IndexState {
 }
 
 impl IndexState {
-    /// Replace `file`'s entries with its live text's (the lint of an open document).
+    /// Replace `file`'s entries with its live text's (the lint of an open document). Only the
+    /// keys the document's old and new text file sites under are touched.
     pub fn set_live(&mut self, file: &LoweredFile, lines: Arc<LineIndex>) {
         let path = &file.source.path;
         let mut own = PairingIndex::new();
         file.add_to_index(&mut own);
-        self.index.remove_file(path);
-        self.index.merge(own.clone());
-        self.index.finish();
+        own.finish();
+        match self.live.get(path) {
+            Some(old) => self.index.replace_file(path, &old.own, &own),
+            None => {
+                // Its sites so far came from the disk, under keys nothing here records.
+                self.index.remove_file(path);
+                self.index.merge(own.clone());
+                self.index.finish();
+            }
+        }
         self.live.insert(path.clone(), LiveEntry { lines, own });
     }
 }
@@ -193,7 +201,7 @@ fn stored_names(file: &LoweredFile) -> Vec<String> {
         .iter()
         .flat_map(|f| f.events.iter())
         .filter_map(|e| match &e.kind {
-            ordlint_ir::EventKind::Store(a) => a.target.key.as_ref().map(|k| k.name.clone()),
+            ordlint_core::ir::EventKind::Store(a) => a.target.key.as_ref().map(|k| k.name.clone()),
             _ => None,
         })
         .collect()
@@ -211,6 +219,58 @@ fn mentions_any(text: &str, names: &HashSet<String>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lowered(path: &str, text: &str) -> LoweredFile {
+        let source = SourceFile::new(path, text.to_owned());
+        LoweredFile::new(source.unwrap_or_else(|| panic!("{path}")))
+    }
+
+    /// Every key any of `files` files a site under.
+    fn keys(files: &[&LoweredFile]) -> Vec<ordlint_core::ir::LocationKey> {
+        let mut keys: Vec<_> = files
+            .iter()
+            .flat_map(|f| f.ir.functions.iter())
+            .flat_map(|f| f.events.iter())
+            .filter_map(|e| match &e.kind {
+                ordlint_core::ir::EventKind::Store(a) | ordlint_core::ir::EventKind::Load(a) => {
+                    a.target.key.clone()
+                }
+                _ => None,
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    #[test]
+    fn live_edits_leave_the_index_as_a_fresh_build_would() {
+        let disk = lowered(
+            "/w/reader.c",
+            "void r(struct w *w)\n{\n\twhile (!w->done)\n\t\tcpu_relax();\n\tuse(w->data);\n}\n",
+        );
+        let v1 = lowered(
+            "/w/writer.c",
+            "void a(struct w *w)\n{\n\tw->data = 1;\n\tbarrier();\n\tw->done = 1;\n}\n",
+        );
+        let v2 = lowered(
+            "/w/writer.c",
+            "void a(struct w *w)\n{\n\tw->data = 2;\n\tw->other = 3;\n\tbarrier();\n}\n",
+        );
+        let mut state = IndexState::default();
+        disk.add_to_index(&mut state.index);
+        v1.add_to_index(&mut state.index); // the disk copy of the file, before it was opened
+        state.index.finish();
+        state.set_live(&v1, Arc::new(v1.lines.clone()));
+        state.set_live(&v2, Arc::new(v2.lines.clone()));
+        let mut fresh = PairingIndex::new();
+        disk.add_to_index(&mut fresh);
+        v2.add_to_index(&mut fresh);
+        fresh.finish();
+        for key in keys(&[&disk, &v1, &v2]) {
+            assert_eq!(state.index.sites(&key), fresh.sites(&key), "{key:?}");
+        }
+    }
 
     #[test]
     fn identifiers_match_whole_words_only() {

@@ -1,5 +1,8 @@
 //! A minimal LSP client for tests: spawns `ordlint lsp`, speaks Content-Length framed
 //! JSON-RPC over its stdio, answers the server's own requests, and waits for messages.
+//!
+//! Shared by the end-to-end tests of this crate and by the latency benchmark
+//! (`crates/ordlint_lsp/examples/bench_lsp.rs` includes this file with `#[path]`).
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
@@ -31,29 +34,36 @@ pub fn file_uri(path: &Path) -> String {
 pub struct Client {
     child: Child,
     stdin: Option<ChildStdin>,
-    rx: Receiver<Value>,
+    /// Messages with the time they were read.
+    rx: Receiver<(Instant, Value)>,
     /// Every message received so far, in order (including those already consumed by waits).
     pub seen: Vec<Value>,
-    pending: Vec<Value>,
+    pending: Vec<(Instant, Value)>,
     next_id: i64,
 }
 
 impl Client {
+    /// The `ordlint` binary of this build (integration tests), else `ordlint` on the PATH.
     pub fn spawn() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ordlint"))
+        Client::spawn_program(option_env!("CARGO_BIN_EXE_ordlint").unwrap_or("ordlint"))
+    }
+
+    /// `program lsp`.
+    pub fn spawn_program(program: &str) -> Client {
+        let mut child = Command::new(program)
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start ordlint lsp: {e}"));
+            .unwrap_or_else(|e| panic!("cannot start {program} lsp: {e}"));
         let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
         let stdin = child.stdin.take();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut r = BufReader::new(stdout);
             while let Some(v) = read_message(&mut r) {
-                if tx.send(v).is_err() {
+                if tx.send((Instant::now(), v)).is_err() {
                     return;
                 }
             }
@@ -80,8 +90,17 @@ impl Client {
     }
 
     pub fn send(&mut self, v: &Value) {
-        let body = v.to_string();
-        self.write_raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        self.send_together(std::slice::from_ref(v));
+    }
+
+    /// Send several messages in one write, so the server reads them together.
+    pub fn send_together(&mut self, messages: &[Value]) {
+        let mut bytes = Vec::new();
+        for v in messages {
+            let body = v.to_string();
+            bytes.extend(format!("Content-Length: {}\r\n\r\n{body}", body.len()).bytes());
+        }
+        self.write_raw(&bytes);
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {
@@ -102,15 +121,15 @@ impl Client {
     }
 
     /// Next message (answering server requests along the way), or `None` after `timeout`.
-    fn next(&mut self, timeout: Duration) -> Option<Value> {
+    fn next(&mut self, timeout: Duration) -> Option<(Instant, Value)> {
         match self.rx.recv_timeout(timeout) {
-            Ok(v) => {
+            Ok((at, v)) => {
                 self.seen.push(v.clone());
                 if v.get("method").is_some() && v.get("id").is_some() {
                     let id = v["id"].clone();
                     self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
                 }
-                Some(v)
+                Some((at, v))
             }
             Err(RecvTimeoutError::Timeout) => None,
             Err(RecvTimeoutError::Disconnected) => None,
@@ -128,18 +147,37 @@ impl Client {
         pred: &dyn Fn(&Value) -> bool,
         timeout: Duration,
     ) -> Option<Value> {
-        if let Some(i) = self.pending.iter().position(pred) {
+        self.try_wait_for_timed(pred, timeout).map(|(_, v)| v)
+    }
+
+    /// Wait for a message matching `pred`, and the time it was read.
+    pub fn wait_for_timed(&mut self, pred: impl Fn(&Value) -> bool) -> (Instant, Value) {
+        self.try_wait_for_timed(&pred, WAIT)
+            .unwrap_or_else(|| panic!("timed out; seen: {:#?}", self.seen))
+    }
+
+    fn try_wait_for_timed(
+        &mut self,
+        pred: &dyn Fn(&Value) -> bool,
+        timeout: Duration,
+    ) -> Option<(Instant, Value)> {
+        if let Some(i) = self.pending.iter().position(|(_, v)| pred(v)) {
             return Some(self.pending.remove(i));
         }
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
-            let v = self.next(left)?;
+            let (at, v) = self.next(left)?;
             if pred(&v) {
-                return Some(v);
+                return Some((at, v));
             }
-            self.pending.push(v);
+            self.pending.push((at, v));
         }
+    }
+
+    /// Forget the messages received so far that no wait has taken.
+    pub fn drop_pending(&mut self) {
+        self.pending.clear();
     }
 
     /// Wait for diagnostics published for `uri` that satisfy `pred`.

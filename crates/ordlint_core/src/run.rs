@@ -92,6 +92,10 @@ pub enum RunError {
     Threads(usize),
 }
 
+/// A partner-phase file: lowered (or failed) when it holds partner sites, and the partner
+/// names it mentions.
+type PartnerLoad = (Option<Result<LoweredFile, FileError>>, Vec<String>);
+
 /// What loading one input item gave.
 enum Loaded {
     /// Read, decoded and wanted by the filter of this phase.
@@ -232,7 +236,7 @@ fn run_with<T: Sync + Send>(
         };
         report(progress, |p| p.start(Phase::Partners, others.len()));
         // A file that only mentions a partner name is not lowered: the mention is recorded.
-        let loaded: Vec<(Option<Result<LoweredFile, FileError>>, Vec<String>)> = others
+        let loaded: Vec<PartnerLoad> = others
             .into_par_iter()
             .inspect(|_| report(progress, |p| p.advance(1, 0)))
             .filter_map(|i| match load(items.get(i)?, &mentions) {

@@ -67,10 +67,12 @@ pub fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Vec<Incoming
                 };
                 let eof = matches!(incoming, Incoming::Eof);
                 batch.push(incoming);
-                if eof || input.buffer().is_empty() {
-                    if tx.send(std::mem::take(&mut batch)).is_err() || eof {
-                        return;
-                    }
+                // Send what arrived together; at the end of input, send it and stop.
+                if !eof && !input.buffer().is_empty() {
+                    continue;
+                }
+                if tx.send(std::mem::take(&mut batch)).is_err() || eof {
+                    return;
                 }
             }
         });

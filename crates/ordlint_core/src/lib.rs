@@ -137,7 +137,7 @@ impl LoweredFile {
         let outside: Vec<usize> = offsets
             .iter()
             .copied()
-            .filter(|o| !done.iter().any(|d| d.start <= *o && *o < d.end))
+            .filter(|o| !covered(done, *o))
             .collect();
         if outside.is_empty() {
             return;
@@ -166,6 +166,13 @@ impl LoweredFile {
     }
 }
 
+/// True when `offset` lies in one of `done`: top-level definitions, sorted and disjoint, so a
+/// binary search answers (a trigger-dense file has thousands of both).
+fn covered(done: &[Span], offset: usize) -> bool {
+    let i = done.partition_point(|d| d.end <= offset);
+    done.get(i).is_some_and(|d| d.start <= offset)
+}
+
 /// Lower the definitions of `prepared` around `offsets` that are not in `slices` yet, and merge
 /// them into `ir` (the whole file when the scanner is unsure of it).
 fn lower_more(
@@ -187,13 +194,14 @@ fn lower_more(
     };
     let new: Vec<Span> = spans
         .into_iter()
-        .filter(|s| !done.iter().any(|d| d.contains(*s)))
+        .filter(|s| !covered(done, s.start))
         .collect();
     if new.is_empty() {
         return;
     }
     let more = prepared.lower_spans(text, &new, api);
     done.extend(new);
+    done.sort();
     ir.functions.extend(more.functions);
     ir.functions.sort_by_key(|f| f.span.start);
     ir.declarations.extend(more.declarations);

@@ -61,11 +61,26 @@ pub fn lower_spans(source: &str, spans: &[Span]) -> FileIr {
 
 /// [`lower_spans`], with a project's helpers added to the kernel API (see [`ApiExtensions`]).
 pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> FileIr {
-    let blanked = blanking::blank(source);
+    lower_spans_in(source, spans, api, &facts::scan(source))
+}
+
+/// [`lower_spans`], and the [`FileContext`] of `source` (from the same scan of the file).
+pub fn lower_spans_in_context(source: &str, spans: &[Span]) -> (FileIr, FileContext) {
     let facts = facts::scan(source);
+    let ir = lower_spans_in(source, spans, &ApiExtensions::default(), &facts);
+    (ir, facts::context(facts))
+}
+
+fn lower_spans_in(
+    source: &str,
+    spans: &[Span],
+    api: &ApiExtensions,
+    facts: &facts::Facts,
+) -> FileIr {
+    let blanked = blanking::blank(source);
     let input = lower::Input {
         source,
-        facts: &facts,
+        facts,
         qualifiers: &blanked.qualifiers,
         api,
     };

@@ -403,7 +403,7 @@ mod tests {
     fn random_edits_lower_and_lint_as_from_scratch() {
         let rules = RuleSet::all();
         let original = corpus();
-        let mut rng = Rng(0x5eed_0f_0d11);
+        let mut rng = Rng(0x005e_ed0f_0d11);
         let mut doc = DocumentLowering::new();
         let mut text = original.clone();
         let (mut reused, mut whole) = (0, 0);
@@ -428,7 +428,7 @@ mod tests {
                 "IR differs at step {step}:\n{text}"
             );
             assert_eq!(incremental.slices, scratch.slices, "step {step}");
-            let mine = diagnostics(&incremental, &rules);
+            let mine = diagnostics(incremental, &rules);
             assert_eq!(mine, diagnostics(&scratch, &rules), "step {step}");
             // And what `ordlint check` reports for the same text.
             let options = RunOptions {

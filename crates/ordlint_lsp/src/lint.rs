@@ -177,7 +177,7 @@ pub fn run(job: &LintJob, index: &SharedIndex, lowering: &mut DocumentLowering) 
         }
         (None, Some(file)) => {
             let mut state = index.lock();
-            state.set_live(&file, Arc::clone(&job.lines));
+            state.set_live(file, Arc::clone(&job.lines));
             phase(&mut timing.index);
             let rules = &job.settings.rules;
             let result = catch_unwind(AssertUnwindSafe(|| lint(file, &state.index, rules)));

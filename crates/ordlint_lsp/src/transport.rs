@@ -67,10 +67,10 @@ pub fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Vec<Incoming
                 };
                 let eof = matches!(incoming, Incoming::Eof);
                 batch.push(incoming);
-                if eof || input.buffer().is_empty() {
-                    if tx.send(std::mem::take(&mut batch)).is_err() || eof {
-                        return;
-                    }
+                // Hand over the batch once nothing more is buffered (or the stream ended).
+                let flush = eof || input.buffer().is_empty();
+                if flush && (tx.send(std::mem::take(&mut batch)).is_err() || eof) {
+                    return;
                 }
             }
         });

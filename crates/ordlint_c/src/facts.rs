@@ -38,9 +38,39 @@ pub struct FileContext {
     percpu_vars: Vec<String>,
 }
 
+impl FileContext {
+    /// The names whose meaning differs between `self` and `other` (a function, enumerator or
+    /// per-CPU variable in one and not in the other). The lowering of a definition reads the
+    /// context only for the identifiers in its text, so a definition that mentions none of
+    /// these lowers the same in both.
+    pub fn changed_names<'a>(&'a self, other: &'a FileContext) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        for (a, b) in [
+            (&self.functions, &other.functions),
+            (&self.enumerators, &other.enumerators),
+            (&self.percpu_vars, &other.percpu_vars),
+        ] {
+            let only_in = |x: &'a Vec<String>, y: &'a Vec<String>| {
+                x.iter()
+                    .filter(move |n| y.binary_search(n).is_err())
+                    .map(String::as_str)
+            };
+            out.extend(only_in(a, b));
+            out.extend(only_in(b, a));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 /// The [`FileContext`] of `source`.
 pub fn file_context(source: &str) -> FileContext {
-    let facts = scan(source);
+    context(scan(source))
+}
+
+/// The [`FileContext`] of a scan's facts.
+pub(crate) fn context(facts: Facts) -> FileContext {
     let sorted = |set: HashSet<String>| {
         let mut v: Vec<String> = set.into_iter().collect();
         v.sort_unstable();
@@ -219,5 +249,13 @@ mod tests {
             defined_names(&f),
             ["__ring_peek", "ring_ready", "ring_wait"]
         );
+    }
+
+    #[test]
+    fn changed_names_are_those_whose_meaning_differs() {
+        let a = file_context("void f(void);\nenum e { E1 };\nint g(int x) { return x; }\n");
+        let b = file_context("void f(void);\nenum e { E2 };\nint h(int x) { return x; }\n");
+        assert_eq!(a.changed_names(&b), vec!["E1", "E2", "g", "h"]);
+        assert!(a.changed_names(&a).is_empty());
     }
 }

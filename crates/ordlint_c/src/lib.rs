@@ -53,6 +53,13 @@ pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> Fi
     Prepared::new(source).lower_spans(source, spans, api)
 }
 
+/// [`lower_spans`], and the [`FileContext`] of `source`, from the same token pass.
+pub fn lower_spans_in_context(source: &str, spans: &[Span]) -> (FileIr, FileContext) {
+    let prepared = Prepared::new(source);
+    let ir = prepared.lower_spans(source, spans, &ApiExtensions::default());
+    (ir, facts::context(prepared.facts))
+}
+
 /// What one token pass learns about a C file for lowering it in several steps: its top-level
 /// items (where definitions start and end) and its file-wide facts. Owned, small next to the
 /// text, so a caller can keep it between steps; the text itself is passed to each call.

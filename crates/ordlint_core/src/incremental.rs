@@ -7,8 +7,10 @@
 //! previous version, keyed by the item's text. After an edit, an item whose text is unchanged
 //! gets its old IR moved to its new offset; the others are lowered again. The result is the
 //! same IR as lowering every item of the new text from scratch, because an item's IR depends
-//! only on its own text and on the file-wide names in its [`ordlint_c::FileContext`]; when those
-//! names change, or the scanner is unsure of the text, everything is lowered again.
+//! only on its own text and on the file-wide names of its [`ordlint_c::FileContext`] that it
+//! mentions: when a name's meaning changes (a function declared, an enumerator renamed), the
+//! items that mention it are lowered again too. When the scanner is unsure of the text, the
+//! whole file is lowered.
 //!
 //! Rust documents are lowered whole each time (syn has no slicing).
 
@@ -99,38 +101,60 @@ fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStat
         };
         return (current, stats);
     };
-    let context = ordlint_c::file_context(&source.text);
+    let text = &source.text;
     let mut kept: Vec<Option<FileIr>> = items.iter().map(|_| None).collect();
-    if let Some(previous) = previous.filter(|p| p.context == context) {
-        keep_unchanged(previous, &source.text, &items, &mut kept);
+    let old_context = previous.map(|mut p| {
+        let context = std::mem::take(&mut p.context);
+        keep_unchanged(p, text, &items, &mut kept);
+        context
+    });
+    let missing = unfilled(&items, &kept);
+    // One token pass gives the new IR, the file's context and its defined names (functions
+    // and function-like macros, also those between definitions), even when nothing is missing.
+    let (mut fresh, context) = ordlint_c::lower_spans_in_context(text, &missing);
+    let defined_names = std::mem::take(&mut fresh.defined_names);
+    // A kept definition that mentions a name whose file-wide meaning changed (a function
+    // declared or renamed, an enumerator added) is lowered again.
+    let changed = old_context
+        .as_ref()
+        .map(|old| context.changed_names(old))
+        .unwrap_or_default();
+    let mut stale = Vec::new();
+    if !changed.is_empty() {
+        for (span, slot) in items.iter().zip(kept.iter_mut()) {
+            let piece = text.get(span.start..span.end).unwrap_or("");
+            if slot.is_some() && changed.iter().any(|name| mentions(piece, name)) {
+                *slot = None;
+                stale.push(*span);
+            }
+        }
     }
-    let missing: Vec<Span> = items
-        .iter()
-        .zip(&kept)
-        .filter(|(_, k)| k.is_none())
-        .map(|(s, _)| *s)
-        .collect();
     let stats = LoweringStats {
         definitions: items.len(),
-        lowered: missing.len(),
+        lowered: missing.len() + stale.len(),
         whole_file: false,
     };
-    if !missing.is_empty() {
-        let fresh = ordlint_c::lower_spans(&source.text, &missing);
-        let Some(pieces) = split(fresh, &missing) else {
+    let mut batches = vec![(fresh, missing)];
+    if !stale.is_empty() {
+        batches.push((ordlint_c::lower_spans(text, &stale), stale));
+    }
+    for (fresh, spans) in batches {
+        let Some(pieces) = split(fresh, &spans) else {
             // Something of the fresh IR lies outside the definitions it was lowered from:
             // lower every definition together instead.
             debug_assert!(false, "lowered IR outside its definitions");
-            let ir = ordlint_c::lower_spans(&source.text, &items);
+            let ir = ordlint_c::lower_spans(text, &items);
             let stats = LoweringStats {
                 lowered: items.len(),
                 ..stats
             };
             return (current(source, ir, items, context), stats);
         };
-        let mut pieces = pieces.into_iter();
-        for slot in kept.iter_mut().filter(|k| k.is_none()) {
-            *slot = pieces.next();
+        for (span, piece) in spans.iter().zip(pieces) {
+            let i = items.partition_point(|s| s.start < span.start);
+            if let Some(slot) = kept.get_mut(i) {
+                *slot = Some(piece);
+            }
         }
     }
     let mut ir = FileIr::default();
@@ -150,10 +174,27 @@ fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStat
     }
     // The order `lower_spans` gives (each item's declarations are sorted already).
     ir.declarations.sort_by_key(|d| d.span);
-    // The file's defined names (functions and function-like macros, also those defined
-    // between definitions) come from one token pass over the new text, as `lower_spans` sets them.
-    ir.defined_names = ordlint_c::lower_spans(&source.text, &[]).defined_names;
+    ir.defined_names = defined_names;
     (current(source, ir, items, context), stats)
+}
+
+/// The spans of `items` whose IR is not in `kept` yet.
+fn unfilled(items: &[Span], kept: &[Option<FileIr>]) -> Vec<Span> {
+    items
+        .iter()
+        .zip(kept)
+        .filter(|(_, k)| k.is_none())
+        .map(|(s, _)| *s)
+        .collect()
+}
+
+/// True when identifier `name` occurs in `text` as a whole word.
+fn mentions(text: &str, name: &str) -> bool {
+    let ident = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    text.match_indices(name).any(|(at, _)| {
+        !ident(text.get(..at).and_then(|t| t.chars().next_back()))
+            && !ident(text.get(at + name.len()..).and_then(|t| t.chars().next()))
+    })
 }
 
 fn current(source: SourceFile, ir: FileIr, items: Vec<Span>, context: FileContext) -> Current {
@@ -283,6 +324,8 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
             );
         }
+        // A global whose meaning some edits change.
+        text.push_str("static int shared_flag;\nvoid poke(void)\n{\n\tshared_flag = 1;\n}\n");
         text
     }
 
@@ -316,6 +359,9 @@ mod tests {
             "\n\tif (READ_ONCE(w->lock_acquired))\n\t\treturn;\n",
             "\nstatic void added_fn(struct foo *p)\n{\n\tp->ready = 1;\n}\n",
             "\nenum added_state { ADDED_IDLE, ADDED_BUSY };\n",
+            // `shared_flag` becomes a function or an enumerator: `poke` stores nothing then.
+            "\nvoid shared_flag(void);\n",
+            "\nenum { shared_flag };\n",
             "\n/* ordlint: allow(barrier-publication) -- test */\n",
             "x",
             ";",
@@ -419,14 +465,25 @@ mod tests {
         let at = at + text[at..].find("\n\t").unwrap_or(0) + 1;
         let mut edited = text.clone();
         edited.insert_str(at, "\tint added_local = 0;\n");
-        let second = doc.lower(SourceFile::with_language("t.c", edited, Language::C));
+        let second = doc.lower(SourceFile::with_language(
+            "t.c",
+            edited.clone(),
+            Language::C,
+        ));
         assert_eq!(functions, second.ir.functions.len());
         assert_eq!(doc.stats().lowered, 1, "{:?}", doc.stats());
-        // A change of the file-wide names lowers everything again.
-        let mut renamed = text.clone();
-        renamed.push_str("\nvoid brand_new_function(void);\n");
-        doc.lower(SourceFile::with_language("t.c", renamed, Language::C));
-        assert_eq!(doc.stats().lowered, doc.stats().definitions);
+        // A new file-scope name: the definitions that mention it are lowered again too.
+        let name = "wake_up_process";
+        let mentioning = ordlint_c::definitions(&text)
+            .unwrap_or_default()
+            .iter()
+            .filter(|s| mentions(&text[s.start..s.end], name))
+            .count();
+        assert!(mentioning > 0);
+        let mut declared = edited;
+        declared.push_str(&format!("\nvoid {name}(struct task_struct *p);\n"));
+        doc.lower(SourceFile::with_language("t.c", declared, Language::C));
+        assert_eq!(doc.stats().lowered, mentioning + 1, "{:?}", doc.stats());
     }
 
     #[test]

@@ -35,10 +35,7 @@ pub fn run_options(settings: &RunSettings, args: &CheckArgs) -> RunOptions {
         rules: settings.rules.clone(),
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
-        api: settings
-            .config()
-            .map(|c| c.kernel_api.clone())
-            .unwrap_or_default(),
+        api: settings.api(),
         progress: crate::progress_bar::for_terminal(args.no_progress),
         ..RunOptions::default()
     }

@@ -489,6 +489,36 @@ fn ordlint_toml_applies_and_reloads_when_it_changes() {
 }
 
 #[test]
+fn ordlint_toml_kernel_api_helpers_are_lowered_in_the_editor() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("ordlint.toml");
+    let own = lock_handoff().replace("barrier();", "fw_compiler_barrier();");
+    assert_ne!(own, lock_handoff());
+    let uri = file_uri(&dir.path().join("handoff.c"));
+    let mut c = Client::spawn();
+    c.initialize(json!({}), Some(dir.path()), Value::Null);
+    c.open(&uri, &own);
+    let p = c.diagnostics(&uri, |_| true);
+    assert!(
+        !has_rule(&p, "barrier-publication"),
+        "unknown helper: {p:#}"
+    );
+    // The project names its compiler barrier: the same text is linted as with barrier().
+    std::fs::write(
+        &config,
+        "[kernel-api]\ncompiler-barriers = [\"fw_compiler_barrier\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&config), "type": 1}]}),
+    );
+    c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
 fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));

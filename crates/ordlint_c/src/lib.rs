@@ -53,10 +53,14 @@ pub fn lower_spans_with(source: &str, spans: &[Span], api: &ApiExtensions) -> Fi
     Prepared::new(source).lower_spans(source, spans, api)
 }
 
-/// [`lower_spans`], and the [`FileContext`] of `source`, from the same token pass.
-pub fn lower_spans_in_context(source: &str, spans: &[Span]) -> (FileIr, FileContext) {
+/// [`lower_spans_with`], and the [`FileContext`] of `source`, from the same token pass.
+pub fn lower_spans_in_context(
+    source: &str,
+    spans: &[Span],
+    api: &ApiExtensions,
+) -> (FileIr, FileContext) {
     let prepared = Prepared::new(source);
-    let ir = prepared.lower_spans(source, spans, &ApiExtensions::default());
+    let ir = prepared.lower_spans(source, spans, api);
     (ir, facts::context(prepared.facts))
 }
 

@@ -15,7 +15,7 @@
 //! Rust documents are lowered whole each time (syn has no slicing).
 
 use crate::{LoweredFile, SourceFile};
-use ordlint_c::FileContext;
+use ordlint_c::{ApiExtensions, FileContext};
 use ordlint_diagnostics::Span;
 use ordlint_ir::{FileIr, Language};
 use std::collections::HashMap;
@@ -38,6 +38,8 @@ struct Current {
     /// The definitions the IR was lowered from; `None` when the file was lowered whole.
     items: Option<Vec<Span>>,
     context: FileContext,
+    /// The project's helpers it was lowered with (other helpers mean lowering everything again).
+    api: ApiExtensions,
 }
 
 /// The lowering state of one open document: its current version, lowered.
@@ -69,8 +71,14 @@ impl DocumentLowering {
     /// Lower `source`, the document's new text, exactly as [`lower_definitions`] would, reusing
     /// the IR of the definitions whose text did not change since the previous call.
     pub fn lower(&mut self, source: SourceFile) -> &LoweredFile {
-        let previous = self.current.take();
-        let (current, stats) = next(previous, source);
+        self.lower_with(source, &ApiExtensions::default())
+    }
+
+    /// [`DocumentLowering::lower`] with a project's helpers added to the kernel API, as
+    /// [`lower_definitions`] takes them. A change of helpers lowers every definition again.
+    pub fn lower_with(&mut self, source: SourceFile, api: &ApiExtensions) -> &LoweredFile {
+        let previous = self.current.take().filter(|p| p.api == *api);
+        let (current, stats) = next(previous, source, api);
         self.stats = stats;
         &self.current.insert(current).file
     }
@@ -79,21 +87,26 @@ impl DocumentLowering {
 /// Lower `source` from scratch the way an editor document is lowered: a C text definition by
 /// definition (as `ordlint check` does), or whole when the definition scanner is unsure of it;
 /// a Rust text whole.
-pub fn lower_definitions(source: SourceFile) -> LoweredFile {
-    next(None, source).0.file
+pub fn lower_definitions(source: SourceFile, api: &ApiExtensions) -> LoweredFile {
+    next(None, source, api).0.file
 }
 
 /// Lower `source`, taking what can be kept from `previous`.
-fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStats) {
+fn next(
+    previous: Option<Current>,
+    source: SourceFile,
+    api: &ApiExtensions,
+) -> (Current, LoweringStats) {
     let items = match source.language {
         Language::C => ordlint_c::definitions(&source.text),
         Language::Rust => None,
     };
     let Some(items) = items else {
         let current = Current {
-            file: LoweredFile::new(source),
+            file: LoweredFile::new_with(source, api),
             items: None,
             context: FileContext::default(),
+            api: api.clone(),
         };
         let stats = LoweringStats {
             whole_file: true,
@@ -111,7 +124,7 @@ fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStat
     let missing = unfilled(&items, &kept);
     // One token pass gives the new IR, the file's context and its defined names (functions
     // and function-like macros, also those between definitions), even when nothing is missing.
-    let (mut fresh, context) = ordlint_c::lower_spans_in_context(text, &missing);
+    let (mut fresh, context) = ordlint_c::lower_spans_in_context(text, &missing, api);
     let defined_names = std::mem::take(&mut fresh.defined_names);
     // A kept definition that mentions a name whose file-wide meaning changed (a function
     // declared or renamed, an enumerator added) is lowered again.
@@ -136,19 +149,19 @@ fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStat
     };
     let mut batches = vec![(fresh, missing)];
     if !stale.is_empty() {
-        batches.push((ordlint_c::lower_spans(text, &stale), stale));
+        batches.push((ordlint_c::lower_spans_with(text, &stale, api), stale));
     }
     for (fresh, spans) in batches {
         let Some(pieces) = split(fresh, &spans) else {
             // Something of the fresh IR lies outside the definitions it was lowered from:
             // lower every definition together instead.
             debug_assert!(false, "lowered IR outside its definitions");
-            let ir = ordlint_c::lower_spans(text, &items);
+            let ir = ordlint_c::lower_spans_with(text, &items, api);
             let stats = LoweringStats {
                 lowered: items.len(),
                 ..stats
             };
-            return (current(source, ir, items, context), stats);
+            return (current(source, ir, items, context, api), stats);
         };
         for (span, piece) in spans.iter().zip(pieces) {
             let i = items.partition_point(|s| s.start < span.start);
@@ -175,7 +188,7 @@ fn next(previous: Option<Current>, source: SourceFile) -> (Current, LoweringStat
     // The order `lower_spans` gives (each item's declarations are sorted already).
     ir.declarations.sort_by_key(|d| d.span);
     ir.defined_names = defined_names;
-    (current(source, ir, items, context), stats)
+    (current(source, ir, items, context, api), stats)
 }
 
 /// The spans of `items` whose IR is not in `kept` yet.
@@ -197,7 +210,13 @@ fn mentions(text: &str, name: &str) -> bool {
     })
 }
 
-fn current(source: SourceFile, ir: FileIr, items: Vec<Span>, context: FileContext) -> Current {
+fn current(
+    source: SourceFile,
+    ir: FileIr,
+    items: Vec<Span>,
+    context: FileContext,
+    api: &ApiExtensions,
+) -> Current {
     Current {
         file: LoweredFile {
             slices: Some(items.clone()),
@@ -205,6 +224,7 @@ fn current(source: SourceFile, ir: FileIr, items: Vec<Span>, context: FileContex
         },
         items: Some(items),
         context,
+        api: api.clone(),
     }
 }
 
@@ -484,6 +504,34 @@ mod tests {
         declared.push_str(&format!("\nvoid {name}(struct task_struct *p);\n"));
         doc.lower(SourceFile::with_language("t.c", declared, Language::C));
         assert_eq!(doc.stats().lowered, mentioning + 1, "{:?}", doc.stats());
+    }
+
+    #[test]
+    fn project_helpers_are_lowered_and_a_change_of_helpers_lowers_again() {
+        let text = "static void hand_off(struct waiter *w)\n{\n\tw->data = 1;\n\tmy_barrier();\n\tw->ready = 1;\n}\n";
+        let source = || SourceFile::with_language("t.c", text.to_owned(), Language::C);
+        let api = ApiExtensions {
+            compiler_barriers: vec!["my_barrier".into()],
+            ..ApiExtensions::default()
+        };
+        let scratch = |api: &ApiExtensions| format!("{:?}", lower_definitions(source(), api).ir);
+        assert_ne!(scratch(&api), scratch(&ApiExtensions::default()));
+        let mut doc = DocumentLowering::new();
+        for api in [
+            ApiExtensions::default(),
+            api.clone(),
+            ApiExtensions::default(),
+        ] {
+            doc.lower_with(source(), &api);
+            assert_eq!(doc.stats().lowered, 1, "{:?}", doc.stats());
+            let Some(mine) = doc.file() else {
+                panic!("nothing lowered")
+            };
+            assert_eq!(format!("{:?}", mine.ir), scratch(&api));
+        }
+        // The same text and helpers again: nothing to lower.
+        doc.lower_with(source(), &ApiExtensions::default());
+        assert_eq!(doc.stats().lowered, 0, "{:?}", doc.stats());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use crate::config::{union, Config};
 use crate::ruleset::{RuleSelection, RuleSet, UnknownRule};
+use ordlint_c::ApiExtensions;
 use ordlint_diagnostics::Diagnostic;
 use std::collections::HashMap;
 use std::path::Path;
@@ -50,6 +51,15 @@ impl RunSettings {
             cli: RuleSelection::default(),
             per_file: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The project's own helpers (the configuration's `[kernel-api]`), lowered like the kernel
+    /// API they stand for; none without a configuration.
+    pub fn api(&self) -> ApiExtensions {
+        self.config
+            .as_ref()
+            .map(|c| c.kernel_api.clone())
+            .unwrap_or_default()
     }
 
     /// The configuration, if one applies.

@@ -3,7 +3,7 @@
 
 use crate::workspace::{self, SharedIndex};
 use crossbeam_channel::Sender;
-use ordlint_core::RuleSet;
+use ordlint_core::settings::RunSettings;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ pub enum IndexEvent {
 pub fn spawn(
     run: u32,
     roots: Vec<PathBuf>,
-    rules: Arc<RuleSet>,
+    settings: Arc<RunSettings>,
     max_bytes: u64,
     index: SharedIndex,
     events: Sender<IndexEvent>,
@@ -71,11 +71,13 @@ pub fn spawn(
             };
             let cancelled = || flag.load(Ordering::Relaxed);
             let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                workspace::build_index(&files, &rules, max_bytes, &mut progress, &cancelled)
+                let (rules, api) = (&settings.rules, settings.api());
+                workspace::build_index(&files, rules, &api, max_bytes, &mut progress, &cancelled)
+                    .map(|built| (built, api))
             }));
             let (indexed, complete) = match built {
-                Ok(Some((built, indexed))) => {
-                    index.install(built);
+                Ok(Some(((built, indexed), api))) => {
+                    index.install(built, api);
                     (indexed, true)
                 }
                 _ => (0, false),

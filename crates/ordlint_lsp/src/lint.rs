@@ -160,7 +160,7 @@ pub fn run(job: &LintJob, index: &SharedIndex, lowering: &mut DocumentLowering) 
     }
     let source = SourceFile::with_language(job.path.clone(), job.text.to_string(), job.language);
     let lowered = catch_unwind(AssertUnwindSafe(|| {
-        lowering.lower(source);
+        lowering.lower_with(source, &job.settings.api());
     }));
     phase(&mut timing.lower);
     timing.lowering = lowering.stats();

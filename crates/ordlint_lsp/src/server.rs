@@ -699,13 +699,13 @@ impl Server {
         } else {
             Progress::Unsupported
         };
-        // The rules `ordlint check` would use for the first folder.
+        // The rules and helpers `ordlint check` would use for the first folder.
         let first = self.roots.first().cloned();
-        let rules = Arc::new(self.settings_for(first.as_deref()).rules.clone());
+        let settings = self.settings_for(first.as_deref());
         self.indexer_cancel = Some(indexer::spawn(
             self.index_run,
             self.roots.clone(),
-            rules,
+            settings,
             self.settings.max_file_bytes(),
             self.index.clone(),
             self.index_tx.clone(),

@@ -5,7 +5,7 @@
 use ordlint_core::ir::Language;
 use ordlint_core::pairing::PairingIndex;
 use ordlint_core::prefilter::Prefilter;
-use ordlint_core::{LoweredFile, RuleSet, SourceFile};
+use ordlint_core::{ApiExtensions, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::LineIndex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub struct IndexState {
     pub index: PairingIndex,
     /// Open documents (by path) whose entries come from the editor, not the disk.
     pub live: HashMap<String, LiveEntry>,
+    /// The project's helpers the disk files are lowered with (those the index was built with).
+    pub api: ApiExtensions,
 }
 
 impl IndexState {
@@ -61,8 +63,9 @@ impl SharedIndex {
     }
 
     /// Replace the disk part of the index with `built`, keeping the live documents' entries.
-    pub fn install(&self, mut built: PairingIndex) {
+    pub fn install(&self, mut built: PairingIndex, api: ApiExtensions) {
         let mut state = self.lock();
+        state.api = api;
         for (path, entry) in &state.live {
             built.remove_file(path);
             built.merge(entry.own.clone());
@@ -80,7 +83,8 @@ impl SharedIndex {
     /// Re-read one file from disk into the index (or drop it when it is gone), unless the
     /// editor holds it open.
     pub fn refresh_from_disk(&self, path: &str, max_bytes: u64) {
-        let lowered = lower_disk_file(Path::new(path), max_bytes);
+        let api = self.lock().api.clone();
+        let lowered = lower_disk_file(Path::new(path), max_bytes, &api);
         let mut state = self.lock();
         if state.live.contains_key(path) {
             return;
@@ -118,9 +122,9 @@ pub fn workspace_files(roots: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Read and lower one file from disk; `None` when it is unreadable, too large, binary, not
 /// UTF-8 or not C/Rust. Lowering runs under `catch_unwind`.
-pub fn lower_disk_file(path: &Path, max_bytes: u64) -> Option<LoweredFile> {
+pub fn lower_disk_file(path: &Path, max_bytes: u64, api: &ApiExtensions) -> Option<LoweredFile> {
     let text = read_text(path, max_bytes)?;
-    lower_text(&path.to_string_lossy(), text)
+    lower_text(&path.to_string_lossy(), text, api)
 }
 
 fn read_text(path: &Path, max_bytes: u64) -> Option<String> {
@@ -135,22 +139,24 @@ fn read_text(path: &Path, max_bytes: u64) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-fn lower_text(path: &str, text: String) -> Option<LoweredFile> {
+fn lower_text(path: &str, text: String, api: &ApiExtensions) -> Option<LoweredFile> {
     let source = SourceFile::new(path, text)?;
-    std::panic::catch_unwind(|| LoweredFile::new(source)).ok()
+    std::panic::catch_unwind(|| LoweredFile::new_with(source, api)).ok()
 }
 
 /// Build the pairing index of `files` the way a check run does: files with a trigger token of
-/// the enabled rules, then the files that mention a name those publish. `progress` is called
+/// the enabled rules (or a name of the project's helpers), then the files that mention a name
+/// those publish; each lowered with the helpers. `progress` is called
 /// with (files done, files total) after each file; `cancelled` is polled between files.
 pub fn build_index(
     files: &[PathBuf],
     rules: &RuleSet,
+    api: &ApiExtensions,
     max_bytes: u64,
     progress: &mut dyn FnMut(usize, usize),
     cancelled: &dyn Fn() -> bool,
 ) -> Option<(PairingIndex, usize)> {
-    let prefilter = Prefilter::new(rules);
+    let prefilter = Prefilter::with_extra(rules, &api.names());
     let total = files.len() * 2;
     let mut index = PairingIndex::new();
     let mut indexed = 0;
@@ -162,7 +168,7 @@ pub fn build_index(
         }
         if let Some(text) = read_text(path, max_bytes) {
             if prefilter.matches(text.as_bytes()) {
-                if let Some(f) = lower_text(&path.to_string_lossy(), text) {
+                if let Some(f) = lower_text(&path.to_string_lossy(), text, api) {
                     published.extend(stored_names(&f));
                     f.add_to_index(&mut index);
                     indexed += 1;
@@ -180,7 +186,7 @@ pub fn build_index(
         }
         if let Some(text) = read_text(path, max_bytes) {
             if mentions_any(&text, &published) {
-                if let Some(f) = lower_text(&path.to_string_lossy(), text) {
+                if let Some(f) = lower_text(&path.to_string_lossy(), text, api) {
                     f.add_to_index(&mut index);
                     indexed += 1;
                 }

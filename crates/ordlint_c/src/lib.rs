@@ -11,6 +11,7 @@
 
 mod blanking;
 mod facts;
+mod fields;
 pub mod kernel_api;
 mod lexer;
 mod locals;

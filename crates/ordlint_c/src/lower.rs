@@ -7,6 +7,7 @@
 
 use crate::blanking::Qualifier;
 use crate::facts::Facts;
+use crate::fields::Fields;
 use crate::kernel_api::{self, Api};
 use crate::lexer::{Lexer, TokKind};
 use crate::locals::{LocalInfo, Locals};
@@ -149,7 +150,7 @@ fn strip_casts(mut n: Node<'_>) -> Node<'_> {
     for _ in 0..MAX_DEPTH {
         n = strip_parens(n);
         match n.kind() {
-            "cast_expression" => match n.child_by_field_name("value") {
+            "cast_expression" => match n.field("value") {
                 Some(v) => n = v,
                 None => break,
             },
@@ -163,14 +164,14 @@ fn strip_casts(mut n: Node<'_>) -> Node<'_> {
 fn strip_address_of(n: Node<'_>) -> Option<Node<'_>> {
     let n = strip_casts(n);
     if n.kind() == "pointer_expression" && operator(n) == Some("&") {
-        return n.child_by_field_name("argument").map(strip_parens);
+        return n.field("argument").map(strip_parens);
     }
     None
 }
 
 /// The operator token of a unary/pointer/field/assignment expression.
 fn operator<'t>(n: Node<'t>) -> Option<&'t str> {
-    n.child_by_field_name("operator").map(|o| o.kind())
+    n.field("operator").map(|o| o.kind())
 }
 
 fn named_children(n: Node<'_>) -> Vec<Node<'_>> {
@@ -180,7 +181,7 @@ fn named_children(n: Node<'_>) -> Vec<Node<'_>> {
 
 /// Arguments of a call, without comments.
 fn call_args(call: Node<'_>) -> Vec<Node<'_>> {
-    call.child_by_field_name("arguments")
+    call.field("arguments")
         .map(|a| {
             named_children(a)
                 .into_iter()
@@ -202,7 +203,7 @@ fn declared_name(mut d: Node<'_>) -> Option<Node<'_>> {
         match d.kind() {
             "identifier" | "field_identifier" | "type_identifier" => return Some(d),
             _ => {
-                d = d.child_by_field_name("declarator").or_else(|| {
+                d = d.field("declarator").or_else(|| {
                     named_children(d)
                         .into_iter()
                         .find(|c| c.kind() != "comment")
@@ -223,7 +224,7 @@ fn declarator_shape(mut d: Node<'_>) -> (bool, bool, bool) {
             "function_declarator" => function = true,
             _ => {}
         }
-        match d.child_by_field_name("declarator") {
+        match d.field("declarator") {
             Some(next) => d = next,
             None => break,
         }
@@ -235,7 +236,7 @@ fn declarator_shape(mut d: Node<'_>) -> (bool, bool, bool) {
 fn is_percpu_ptr_call(n: Node<'_>, source: &str, base: usize) -> bool {
     let n = strip_casts(n);
     n.kind() == "call_expression"
-        && n.child_by_field_name("function").is_some_and(|f| {
+        && n.field("function").is_some_and(|f| {
             let name = source
                 .get(base + f.start_byte()..base + f.end_byte())
                 .unwrap_or("");
@@ -323,23 +324,20 @@ impl TopLevel<'_, '_> {
         }
         match n.kind() {
             "struct_specifier" | "union_specifier" => {
-                let Some(body) = n.child_by_field_name("body") else {
+                let Some(body) = n.field("body") else {
                     return;
                 };
-                let name = n
-                    .child_by_field_name("name")
-                    .map(|t| self.text(t).to_owned())
-                    .or(owner);
+                let name = n.field("name").map(|t| self.text(t).to_owned()).or(owner);
                 for field in named_children(body) {
                     if field.kind() != "field_declaration" {
                         continue;
                     }
-                    if let Some(ty) = field.child_by_field_name("type") {
+                    if let Some(ty) = field.field("type") {
                         self.declarations(ty, name.clone(), depth + 1);
                     }
                     let nested_body = field
-                        .child_by_field_name("type")
-                        .and_then(|t| t.child_by_field_name("body"))
+                        .field("type")
+                        .and_then(|t| t.field("body"))
                         .map(|b| self.span(b));
                     let qualifiers = self.qualifiers_in(field, nested_body);
                     if !(qualifiers.rcu || qualifiers.percpu || qualifiers.volatile) {
@@ -359,12 +357,12 @@ impl TopLevel<'_, '_> {
                 }
             }
             "type_definition" => {
-                if let Some(ty) = n.child_by_field_name("type") {
+                if let Some(ty) = n.field("type") {
                     self.declarations(ty, None, depth + 1);
                 }
             }
             "declaration" => {
-                if let Some(ty) = n.child_by_field_name("type") {
+                if let Some(ty) = n.field("type") {
                     self.declarations(ty, None, depth + 1);
                 }
                 let span = self.span(n);
@@ -382,8 +380,8 @@ impl TopLevel<'_, '_> {
                     .iter()
                     .any(|c| c.kind() == "storage_class_specifier" && self.text(*c) == "static");
                 let nested_body = n
-                    .child_by_field_name("type")
-                    .and_then(|t| t.child_by_field_name("body"))
+                    .field("type")
+                    .and_then(|t| t.field("body"))
                     .map(|b| self.span(b));
                 let qualifiers = Qualifiers {
                     is_static,
@@ -437,10 +435,10 @@ impl TopLevel<'_, '_> {
     }
 
     fn function(&mut self, n: Node<'_>) {
-        let Some(body) = n.child_by_field_name("body") else {
+        let Some(body) = n.field("body") else {
             return;
         };
-        let declarator = n.child_by_field_name("declarator");
+        let declarator = n.field("declarator");
         // Find the function declarator, counting pointer levels of the return type.
         let mut fdecl = None;
         let mut stars = 0usize;
@@ -455,17 +453,17 @@ impl TopLevel<'_, '_> {
                 "pointer_declarator" => stars += 1,
                 _ => {}
             }
-            d = cur.child_by_field_name("declarator");
+            d = cur.field("declarator");
         }
         let name_node = fdecl
-            .and_then(|f| f.child_by_field_name("declarator"))
+            .and_then(|f| f.field("declarator"))
             .and_then(declared_name);
         let (name, name_span) = match name_node {
             Some(id) => (self.text(id).to_owned(), self.span(id)),
             None => ("<unnamed>".to_owned(), self.span(n)),
         };
         let mut f = Function::new(name, self.span(n), name_span);
-        f.return_type = n.child_by_field_name("type").map(|t| {
+        f.return_type = n.field("type").map(|t| {
             let ty = self.text(t).to_owned();
             if stars > 0 {
                 format!("{ty} {}", "*".repeat(stars))
@@ -474,12 +472,12 @@ impl TopLevel<'_, '_> {
             }
         });
         let mut locals = Locals::default();
-        if let Some(params) = fdecl.and_then(|f| f.child_by_field_name("parameters")) {
+        if let Some(params) = fdecl.and_then(|f| f.field("parameters")) {
             for p in named_children(params) {
                 if p.kind() != "parameter_declaration" {
                     continue;
                 }
-                let Some(decl) = p.child_by_field_name("declarator") else {
+                let Some(decl) = p.field("declarator") else {
                     continue;
                 };
                 let Some(id) = declared_name(decl) else {
@@ -576,14 +574,14 @@ impl TopLevel<'_, '_> {
             }
             let candidate = match x.kind() {
                 "function_declarator" => x
-                    .child_by_field_name("declarator")
+                    .field("declarator")
                     .and_then(declared_name)
-                    .map(|n| (n, x.child_by_field_name("parameters"))),
+                    .map(|n| (n, x.field("parameters"))),
                 "call_expression" => x
-                    .child_by_field_name("function")
+                    .field("function")
                     .filter(|f| f.kind() == "identifier")
-                    .map(|n| (n, x.child_by_field_name("arguments"))),
-                "macro_type_specifier" => x.child_by_field_name("name").map(|n| (n, Some(x))),
+                    .map(|n| (n, x.field("arguments"))),
+                "macro_type_specifier" => x.field("name").map(|n| (n, Some(x))),
                 _ => None,
             };
             if let Some(c) = candidate {
@@ -798,7 +796,7 @@ impl Walker<'_> {
     /// pointer level and `[]` per array level of this declarator, whitespace collapsed.
     fn local_type(&self, n: Node<'_>, decl: Node<'_>) -> String {
         let first = n
-            .child_by_field_name("declarator")
+            .field("declarator")
             .map_or(n.end_byte(), |d| d.start_byte());
         let specifiers = self
             .text(n)
@@ -816,7 +814,7 @@ impl Walker<'_> {
                 "array_declarator" => suffix.push_str("[]"),
                 _ => {}
             }
-            match d.child_by_field_name("declarator") {
+            match d.field("declarator") {
                 Some(next) => d = next,
                 None => break,
             }
@@ -859,27 +857,27 @@ impl Walker<'_> {
             "while_statement" => {
                 self.stmt = self.span(n);
                 self.in_scope(ScopeKind::Loop, self.span(n), |w| {
-                    if let Some(c) = n.child_by_field_name("condition") {
+                    if let Some(c) = n.field("condition") {
                         w.in_scope(ScopeKind::LoopCondition, w.span(c), |w| w.expr(c));
                     }
-                    if let Some(b) = n.child_by_field_name("body") {
+                    if let Some(b) = n.field("body") {
                         w.stmt(b);
                     }
                 });
             }
             "do_statement" => {
                 self.stmt = self.span(n);
-                let cond = n.child_by_field_name("condition");
+                let cond = n.field("condition");
                 let is_once = cond
                     .is_some_and(|c| self.text(c).split_whitespace().collect::<String>() == "(0)");
                 if is_once {
                     // `do { … } while (0)` is a block, not a loop.
-                    if let Some(b) = n.child_by_field_name("body") {
+                    if let Some(b) = n.field("body") {
                         self.stmt(b);
                     }
                 } else {
                     self.in_scope(ScopeKind::Loop, self.span(n), |w| {
-                        if let Some(b) = n.child_by_field_name("body") {
+                        if let Some(b) = n.field("body") {
                             w.stmt(b);
                         }
                         if let Some(c) = cond {
@@ -893,20 +891,20 @@ impl Walker<'_> {
                 self.stmt = self.span(n);
                 let mark = self.locals.enter();
                 self.in_scope(ScopeKind::Loop, self.span(n), |w| {
-                    if let Some(i) = n.child_by_field_name("initializer") {
+                    if let Some(i) = n.field("initializer") {
                         if i.kind() == "declaration" {
                             w.declaration(i);
                         } else {
                             w.expr(i);
                         }
                     }
-                    if let Some(c) = n.child_by_field_name("condition") {
+                    if let Some(c) = n.field("condition") {
                         w.in_scope(ScopeKind::LoopCondition, w.span(c), |w| w.expr(c));
                     }
-                    if let Some(b) = n.child_by_field_name("body") {
+                    if let Some(b) = n.field("body") {
                         w.stmt(b);
                     }
-                    if let Some(u) = n.child_by_field_name("update") {
+                    if let Some(u) = n.field("update") {
                         w.stmt = w.span(n);
                         w.expr(u);
                     }
@@ -915,15 +913,15 @@ impl Walker<'_> {
             }
             "switch_statement" => {
                 self.stmt = self.span(n);
-                if let Some(c) = n.child_by_field_name("condition") {
+                if let Some(c) = n.field("condition") {
                     self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
                 }
-                if let Some(b) = n.child_by_field_name("body") {
+                if let Some(b) = n.field("body") {
                     self.stmt(b);
                 }
             }
             "case_statement" => {
-                let value = n.child_by_field_name("value").map(|v| v.id());
+                let value = n.field("value").map(|v| v.id());
                 let body: Vec<Node<'_>> = named_children(n)
                     .into_iter()
                     .filter(|c| Some(c.id()) != value)
@@ -940,13 +938,13 @@ impl Walker<'_> {
             "goto_statement" => {
                 self.stmt = self.span(n);
                 let label = n
-                    .child_by_field_name("label")
+                    .field("label")
                     .map(|l| self.text(l).to_owned())
                     .unwrap_or_default();
                 self.emit(EventKind::Goto(label), self.span_without_semicolon(n));
             }
             "labeled_statement" => {
-                if let Some(l) = n.child_by_field_name("label") {
+                if let Some(l) = n.field("label") {
                     self.stmt = self.span(n);
                     let colon = n.children(&mut n.walk()).find(|c| c.kind() == ":");
                     let span = self
@@ -1033,7 +1031,7 @@ impl Walker<'_> {
             .next()
             .filter(|c| c.kind() == "call_expression")?;
         let callee = call
-            .child_by_field_name("function")
+            .field("function")
             .filter(|f| f.kind() == "identifier")?;
         let name = self.text(callee);
         (kernel_api::is_loop_macro(name) || self.input.api.classify(name) == Some(Api::ScopedGuard))
@@ -1042,7 +1040,7 @@ impl Walker<'_> {
 
     fn macro_block(&mut self, header: Node<'_>, call: Node<'_>, body: Node<'_>) {
         let name = call
-            .child_by_field_name("function")
+            .field("function")
             .map(|f| self.text(f).to_owned())
             .unwrap_or_default();
         let args = call_args(call);
@@ -1106,13 +1104,13 @@ impl Walker<'_> {
 
     fn if_statement(&mut self, n: Node<'_>) {
         self.stmt = self.span(n);
-        if let Some(c) = n.child_by_field_name("condition") {
+        if let Some(c) = n.field("condition") {
             self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
         }
-        if let Some(c) = n.child_by_field_name("consequence") {
+        if let Some(c) = n.field("consequence") {
             self.in_scope(ScopeKind::Branch, self.span(c), |w| w.stmt(c));
         }
-        if let Some(a) = n.child_by_field_name("alternative") {
+        if let Some(a) = n.field("alternative") {
             self.in_scope(ScopeKind::Branch, self.span(a), |w| {
                 for c in named_children(a) {
                     w.stmt(c);
@@ -1135,15 +1133,15 @@ impl Walker<'_> {
             .collect();
         // `for_each_cpu(cpu, mask) x = 0;` can come out as a declaration of a macro type.
         let loop_macro = n
-            .child_by_field_name("type")
+            .field("type")
             .filter(|t| t.kind() == "macro_type_specifier")
-            .and_then(|t| t.child_by_field_name("name"))
+            .and_then(|t| t.field("name"))
             .filter(|name| kernel_api::is_loop_macro(self.text(*name)));
         if let Some(name) = loop_macro {
             self.in_scope(ScopeKind::Loop, self.span(n), |w| {
                 w.in_scope(ScopeKind::LoopCondition, w.span(name), |_| {});
                 for d in &declarators {
-                    if let Some(v) = d.child_by_field_name("value") {
+                    if let Some(v) = d.field("value") {
                         w.expr(v);
                     }
                 }
@@ -1152,10 +1150,7 @@ impl Walker<'_> {
         }
         for d in declarators {
             let (decl, value) = if d.kind() == "init_declarator" {
-                (
-                    d.child_by_field_name("declarator"),
-                    d.child_by_field_name("value"),
-                )
+                (d.field("declarator"), d.field("value"))
             } else {
                 (Some(d), None)
             };
@@ -1200,7 +1195,7 @@ impl Walker<'_> {
             }
             "pointer_expression" => {
                 if operator(n) == Some("&") {
-                    if let Some(a) = n.child_by_field_name("argument") {
+                    if let Some(a) = n.field("argument") {
                         self.address(a);
                     }
                 } else {
@@ -1211,7 +1206,7 @@ impl Walker<'_> {
             "call_expression" => self.call(n),
             "assignment_expression" => self.assignment(n),
             "update_expression" => {
-                if let Some(a) = n.child_by_field_name("argument") {
+                if let Some(a) = n.field("argument") {
                     self.address(a);
                     if let Some(t) = self.plain_target(a) {
                         let mark = self.plain_mark(a);
@@ -1237,26 +1232,23 @@ impl Walker<'_> {
                 }
             }
             "conditional_expression" => {
-                if let Some(c) = n.child_by_field_name("condition") {
+                if let Some(c) = n.field("condition") {
                     self.in_scope(ScopeKind::Condition, self.span(c), |w| w.expr(c));
                 }
                 for field in ["consequence", "alternative"] {
-                    if let Some(c) = n.child_by_field_name(field) {
+                    if let Some(c) = n.field(field) {
                         self.in_scope(ScopeKind::Branch, self.span(c), |w| w.expr(c));
                     }
                 }
             }
             "cast_expression" | "compound_literal_expression" | "initializer_pair" => {
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = n.field("value") {
                     self.expr(v);
                 }
             }
             "gnu_asm_expression" => {
                 // An asm with a "memory" clobber is at least a compiler barrier.
-                let clobbers = n
-                    .child_by_field_name("clobbers")
-                    .map(|c| self.text(c))
-                    .unwrap_or("");
+                let clobbers = n.field("clobbers").map(|c| self.text(c)).unwrap_or("");
                 if clobbers.contains("\"memory\"") {
                     let fence = Fence {
                         kind: FenceKind::Compiler,
@@ -1311,7 +1303,7 @@ impl Walker<'_> {
         match n.kind() {
             "identifier" => {}
             "field_expression" => {
-                if let Some(a) = n.child_by_field_name("argument") {
+                if let Some(a) = n.field("argument") {
                     if operator(n) == Some("->") {
                         self.expr(a);
                     } else {
@@ -1320,15 +1312,15 @@ impl Walker<'_> {
                 }
             }
             "subscript_expression" => {
-                if let Some(a) = n.child_by_field_name("argument") {
+                if let Some(a) = n.field("argument") {
                     self.address(a);
                 }
-                if let Some(i) = n.child_by_field_name("index") {
+                if let Some(i) = n.field("index") {
                     self.expr(i);
                 }
             }
             "pointer_expression" if operator(n) == Some("*") => {
-                if let Some(a) = n.child_by_field_name("argument") {
+                if let Some(a) = n.field("argument") {
                     self.expr(a);
                 }
             }
@@ -1356,10 +1348,10 @@ impl Walker<'_> {
     fn plain_mark(&self, n: Node<'_>) -> Mark {
         let n = strip_parens(n);
         if n.kind() == "pointer_expression" && operator(n) == Some("*") {
-            let arg = n.child_by_field_name("argument").map(strip_parens);
+            let arg = n.field("argument").map(strip_parens);
             if let Some(cast) = arg.filter(|a| a.kind() == "cast_expression") {
                 if cast
-                    .child_by_field_name("type")
+                    .field("type")
                     .is_some_and(|t| self.text(t).contains("volatile"))
                 {
                     return Mark::Volatile;
@@ -1451,10 +1443,8 @@ impl Walker<'_> {
                 }
             }
             "field_expression" => {
-                let key = n
-                    .child_by_field_name("field")
-                    .map(|f| LocationKey::field(self.text(f)));
-                let arg = n.child_by_field_name("argument");
+                let key = n.field("field").map(|f| LocationKey::field(self.text(f)));
+                let arg = n.field("argument");
                 let base = arg.map(|a| self.text(strip_parens(a)).to_owned());
                 let sharing = match arg {
                     Some(a) if operator(n) == Some(".") => self.lvalue(a, depth + 1).2,
@@ -1464,7 +1454,7 @@ impl Walker<'_> {
                 (key, base, sharing)
             }
             "subscript_expression" => {
-                let Some(a) = n.child_by_field_name("argument").map(strip_parens) else {
+                let Some(a) = n.field("argument").map(strip_parens) else {
                     return (None, None, Sharing::Shared);
                 };
                 let (key, base, sharing) = self.lvalue(a, depth + 1);
@@ -1482,16 +1472,13 @@ impl Walker<'_> {
             }
             "pointer_expression" if operator(n) == Some("*") => {
                 let sharing = n
-                    .child_by_field_name("argument")
+                    .field("argument")
                     .map_or(Sharing::Shared, |a| self.pointee_sharing(a, depth + 1));
                 (None, None, sharing)
             }
             "call_expression" => {
                 // `per_cpu(var, cpu)` used as an lvalue.
-                let callee = n
-                    .child_by_field_name("function")
-                    .map(|f| self.text(f))
-                    .unwrap_or("");
+                let callee = n.field("function").map(|f| self.text(f)).unwrap_or("");
                 let args = call_args(n);
                 match (callee, args.first()) {
                     ("per_cpu", Some(v)) => (
@@ -1522,19 +1509,16 @@ impl Walker<'_> {
                 Sharing::PerCpu
             }
             "pointer_expression" if operator(p) == Some("&") => p
-                .child_by_field_name("argument")
+                .field("argument")
                 .map_or(Sharing::Shared, |a| self.lvalue(a, depth + 1).2),
             _ => Sharing::Shared,
         }
     }
 
     fn assignment(&mut self, n: Node<'_>) {
-        let left = n.child_by_field_name("left");
-        let right = n.child_by_field_name("right");
-        let op = n
-            .child_by_field_name("operator")
-            .map(|o| o.kind())
-            .unwrap_or("=");
+        let left = n.field("left");
+        let right = n.field("right");
+        let op = n.field("operator").map(|o| o.kind()).unwrap_or("=");
         if let Some(r) = right {
             self.expr(r);
         }
@@ -1543,7 +1527,7 @@ impl Walker<'_> {
         let value = right.map(|r| self.operand(r));
         // `ACCESS_ONCE(x) = v` (the old spelling of WRITE_ONCE).
         if l.kind() == "call_expression"
-            && l.child_by_field_name("function")
+            && l.field("function")
                 .is_some_and(|f| self.text(f) == "ACCESS_ONCE")
         {
             if let Some(arg) = call_args(l).first() {
@@ -1633,7 +1617,7 @@ impl Walker<'_> {
     }
 
     fn call(&mut self, n: Node<'_>) {
-        let Some(callee) = n.child_by_field_name("function") else {
+        let Some(callee) = n.field("function") else {
             for c in named_children(n) {
                 self.expr(c);
             }
@@ -1643,7 +1627,7 @@ impl Walker<'_> {
         // `guard(class)(&lock);`
         if callee.kind() == "call_expression"
             && callee
-                .child_by_field_name("function")
+                .field("function")
                 .is_some_and(|f| self.text(f) == "guard")
         {
             let class = call_args(callee)

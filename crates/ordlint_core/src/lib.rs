@@ -33,6 +33,7 @@ pub use ordlint_rules::pairing;
 use ordlint_diagnostics::{Diagnostic, LineIndex, Location, Severity, Span};
 use ordlint_ir::{FileIr, Language};
 use ordlint_rules::{PairingIndex, Report, RuleContext};
+use prefilter::{PartnerHit, ReaderGate};
 
 /// Lower a source file into the IR with the frontend of its language.
 pub fn lower(file: &SourceFile) -> FileIr {
@@ -142,16 +143,85 @@ impl LoweredFile {
         if outside.is_empty() {
             return;
         }
-        let text = &self.source.text;
-        let prepared = outline.unwrap_or_else(|| ordlint_c::Prepared::new(text));
+        let prepared = outline.unwrap_or_else(|| ordlint_c::Prepared::new(&self.source.text));
+        self.extend_prepared(&prepared, &outside, api);
+    }
+
+    fn extend_prepared(
+        &mut self,
+        prepared: &ordlint_c::Prepared,
+        offsets: &[usize],
+        api: &ApiExtensions,
+    ) {
         lower_more(
-            &prepared,
-            text,
-            &outside,
+            prepared,
+            &self.source.text,
+            offsets,
             api,
             &mut self.ir,
             &mut self.slices,
         );
+    }
+
+    /// Lower the definitions of `source` around the partner `hits` that `gate` wants (see
+    /// [`PartnerHit::gated`]); `None` when it wants none. A file whose frontend cannot slice
+    /// (Rust) is lowered whole.
+    pub fn around_hits(
+        source: SourceFile,
+        hits: &[PartnerHit],
+        gate: &ReaderGate,
+        api: &ApiExtensions,
+    ) -> Option<Self> {
+        if hits.is_empty() {
+            return None;
+        }
+        if source.language != Language::C {
+            return Some(Self::new_with(source, api));
+        }
+        let prepared = ordlint_c::Prepared::new(&source.text);
+        let offsets = wanted_offsets(&prepared, &source.text, hits, gate);
+        if offsets.is_empty() {
+            return None;
+        }
+        let (ir, slices) = match prepared.enclosing_definitions(&offsets) {
+            Some(spans) => {
+                let ir = prepared.lower_spans(&source.text, &spans, api);
+                (ir, Some(spans))
+            }
+            None => (prepared.lower(&source.text, api), None),
+        };
+        Some(LoweredFile {
+            slices,
+            ..Self::with_ir(source, ir)
+        })
+    }
+
+    /// [`LoweredFile::extend_around`] for the partner `hits` that `gate` wants.
+    pub fn extend_around_hits(
+        &mut self,
+        hits: &[PartnerHit],
+        gate: &ReaderGate,
+        api: &ApiExtensions,
+    ) {
+        let Some(done) = &self.slices else {
+            self.outline = None;
+            return;
+        };
+        let outside: Vec<PartnerHit> = hits
+            .iter()
+            .copied()
+            .filter(|h| !covered(done, h.at))
+            .collect();
+        if outside.is_empty() {
+            self.outline = None;
+            return;
+        }
+        let prepared = self
+            .outline
+            .take()
+            .unwrap_or_else(|| ordlint_c::Prepared::new(&self.source.text));
+        let offsets = wanted_offsets(&prepared, &self.source.text, &outside, gate);
+        self.extend_prepared(&prepared, &offsets, api);
     }
 
     /// Add this file's shared accesses to `index`.
@@ -164,6 +234,32 @@ impl LoweredFile {
             &self.lines,
         );
     }
+}
+
+/// The offsets of `hits` whose definitions are wanted: every ungated hit, and the start of each
+/// definition around gated hits that `gate` admits (all gated hits when the scanner is unsure
+/// of the file's definitions).
+fn wanted_offsets(
+    prepared: &ordlint_c::Prepared,
+    text: &str,
+    hits: &[PartnerHit],
+    gate: &ReaderGate,
+) -> Vec<usize> {
+    let mut offsets: Vec<usize> = hits.iter().filter(|h| !h.gated).map(|h| h.at).collect();
+    let gated: Vec<usize> = hits.iter().filter(|h| h.gated).map(|h| h.at).collect();
+    if !gated.is_empty() {
+        match prepared.enclosing_definitions(&gated) {
+            Some(spans) => offsets.extend(
+                spans
+                    .iter()
+                    .filter(|s| text.get(s.start..s.end).is_some_and(|t| gate.admits(t)))
+                    .map(|s| s.start),
+            ),
+            None => offsets.extend(gated),
+        }
+    }
+    offsets.sort_unstable();
+    offsets
 }
 
 /// True when `offset` lies in one of `done`: top-level definitions, sorted and disjoint, so a

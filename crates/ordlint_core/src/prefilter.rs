@@ -88,6 +88,27 @@ pub struct PartnerEntry<'a> {
     pub member: bool,
     /// Another word that must also occur in the file (the field's struct type), if any.
     pub with: Option<&'a str>,
+    /// Only reads of a certain shape use this location (see [`PartnerHit::gated`]).
+    pub gated: bool,
+}
+
+/// A [`PartnerEntry`] with its words interned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    member: bool,
+    /// Id of the other word that must occur.
+    with: Option<u32>,
+    gated: bool,
+}
+
+/// An occurrence of a partner name in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartnerHit {
+    /// Byte offset of the name.
+    pub at: usize,
+    /// Every entry it matched is gated: its definition matters only when it holds a read of
+    /// the shape the rules use (`RuleDef::reader_shapes`).
+    pub gated: bool,
 }
 
 /// Finds the files that may hold partners of published locations: a file qualifies when it
@@ -102,8 +123,10 @@ pub struct PartnerEntry<'a> {
 pub struct PartnerFilter {
     /// Word → id.
     words: FxHashMap<Box<[u8]>, u32>,
-    /// For each word id: the entries whose name it is, as (member, other word id).
-    entries_by_name: Vec<Vec<(bool, Option<u32>)>>,
+    /// Id → word.
+    names: Vec<Box<[u8]>>,
+    /// For each word id: the entries whose name it is.
+    entries_by_name: Vec<Vec<Entry>>,
     /// A 65,536-bit set of [`shape`]s of the words, to skip most identifiers without hashing
     /// them.
     shapes: Vec<u64>,
@@ -126,8 +149,13 @@ impl PartnerFilter {
             let name = filter.intern(e.name);
             let with = e.with.map(|w| filter.intern(w));
             if let Some(slot) = filter.entries_by_name.get_mut(name as usize) {
-                if !slot.contains(&(e.member, with)) {
-                    slot.push((e.member, with));
+                let entry = Entry {
+                    member: e.member,
+                    with,
+                    gated: e.gated,
+                };
+                if !slot.contains(&entry) {
+                    slot.push(entry);
                 }
             }
         }
@@ -139,6 +167,7 @@ impl PartnerFilter {
         let id = *self.words.entry(word.as_bytes().into()).or_insert(next);
         if id == next {
             self.entries_by_name.push(Vec::new());
+            self.names.push(word.as_bytes().into());
             let bit = shape(word.as_bytes());
             if let Some(w) = self.shapes.get_mut(bit / 64) {
                 *w |= 1u64 << (bit % 64);
@@ -163,22 +192,16 @@ impl PartnerFilter {
     /// Byte offsets of whole-identifier occurrences of location names whose entry is complete
     /// in `bytes`; empty when the file holds no possible partner.
     pub fn partner_offsets(&self, bytes: &[u8]) -> Vec<usize> {
+        self.partner_hits(bytes).into_iter().map(|h| h.at).collect()
+    }
+
+    /// [`PartnerFilter::partner_offsets`], each with whether only gated entries matched it.
+    pub fn partner_hits(&self, bytes: &[u8]) -> Vec<PartnerHit> {
         if self.words.is_empty() {
             return Vec::new();
         }
-        // Most files hold no member access to any of the names: find that out by looking only
-        // after each `->` and `.` before scanning every identifier.
-        if self.members_only
-            && !member_accesses(bytes).any(|(start, end)| {
-                self.lookup(bytes.get(start..end).unwrap_or_default())
-                    .is_some_and(|id| {
-                        self.entries_by_name
-                            .get(id as usize)
-                            .is_some_and(|e| !e.is_empty())
-                    })
-            })
-        {
-            return Vec::new();
+        if self.members_only {
+            return self.member_hits(bytes);
         }
         let mut seen = vec![false; self.entries_by_name.len()];
         // (word id, offset, right after `->` or `.`)
@@ -199,20 +222,95 @@ impl PartnerFilter {
             }
         }
         hits.into_iter()
-            .filter(|(id, _, member_access)| {
-                self.entries_by_name
-                    .get(*id as usize)
-                    .is_some_and(|entries| {
-                        entries.iter().any(|(member, with)| {
-                            (!member || *member_access)
-                                && with
-                                    .is_none_or(|w| seen.get(w as usize).copied().unwrap_or(false))
-                        })
-                    })
+            .filter_map(|(id, at, member_access)| {
+                let entries = self.entries_by_name.get(id as usize)?;
+                let complete = entries.iter().filter(|e| {
+                    (!e.member || member_access)
+                        && e.with
+                            .is_none_or(|w| seen.get(w as usize).copied().unwrap_or(false))
+                });
+                gated_hit(at, complete)
             })
-            .map(|(_, at, _)| at)
             .collect()
     }
+
+    /// [`PartnerFilter::partner_offsets`] when every entry is a member: only the identifiers
+    /// after `->` and `.` are looked up (most files hold none of the names), and the struct
+    /// types the hits need are then searched for as words, instead of scanning every
+    /// identifier of the file.
+    fn member_hits(&self, bytes: &[u8]) -> Vec<PartnerHit> {
+        let hits: Vec<(usize, &[Entry])> = member_accesses(bytes)
+            .filter_map(|(start, end)| {
+                let id = self.lookup(bytes.get(start..end)?)?;
+                let entries = self.entries_by_name.get(id as usize)?;
+                (!entries.is_empty()).then_some((start, entries.as_slice()))
+            })
+            .collect();
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let mut found: FxHashMap<u32, bool> = FxHashMap::default();
+        let mut named = |w: u32| {
+            *found
+                .entry(w)
+                .or_insert_with(|| self.word(w).is_some_and(|word| has_word(bytes, word)))
+        };
+        hits.into_iter()
+            .filter_map(|(at, entries)| {
+                let complete: Vec<_> = entries
+                    .iter()
+                    .filter(|e| e.with.is_none_or(&mut named))
+                    .collect();
+                gated_hit(at, complete.into_iter())
+            })
+            .collect()
+    }
+
+    /// The text of word `id`.
+    fn word(&self, id: u32) -> Option<&[u8]> {
+        self.names.get(id as usize).map(|w| &**w)
+    }
+}
+
+/// Tells whether a definition can hold a read that a pairing rule uses, for the locations
+/// whose hits are gated (see `RuleDef::reader_shapes`): it contains one of the rules' reader
+/// shapes, or a name of the project's helpers.
+#[derive(Debug, Clone, Default)]
+pub struct ReaderGate {
+    automaton: Option<AhoCorasick>,
+}
+
+impl ReaderGate {
+    /// A gate for the `shapes` and the `extra` names.
+    pub fn new(shapes: &[&str], extra: &[&str]) -> Self {
+        let tokens: Vec<&str> = shapes.iter().chain(extra).copied().collect();
+        ReaderGate {
+            automaton: build(&tokens),
+        }
+    }
+
+    /// True when `definition` (its text) may hold such a read.
+    pub fn admits(&self, definition: &str) -> bool {
+        self.automaton
+            .as_ref()
+            .is_some_and(|a| a.is_match(definition))
+    }
+}
+
+/// The hit at `at` when some entry is `complete` there, gated when all of them are.
+fn gated_hit<'e>(at: usize, mut complete: impl Iterator<Item = &'e Entry>) -> Option<PartnerHit> {
+    let first = complete.next()?;
+    let gated = first.gated && complete.all(|e| e.gated);
+    Some(PartnerHit { at, gated })
+}
+
+/// True when `word` occurs in `bytes` as a whole identifier.
+fn has_word(bytes: &[u8], word: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i));
+        let after = bytes.get(at + word.len());
+        !before.is_some_and(|b| IDENT[*b as usize]) && !after.is_some_and(|b| IDENT[*b as usize])
+    })
 }
 
 /// Number of u64 words of the shape set.
@@ -315,11 +413,13 @@ mod tests {
                 name: "lock_acquired",
                 member: true,
                 with: Some("six_waiter"),
+                gated: false,
             },
             PartnerEntry {
                 name: "jiffies_seen",
                 member: false,
                 with: None,
+                gated: false,
             },
         ]);
         assert_eq!(
@@ -351,6 +451,7 @@ mod tests {
             name: "ready",
             member: true,
             with: Some("fw_loader"),
+            gated: false,
         }]);
         let text = b"struct fw_loader *ld; /* ready. */ if (ld->\n\tready) x = a.ready;";
         assert_eq!(f.partner_offsets(text), vec![45, 58]);
@@ -361,6 +462,67 @@ mod tests {
             f.partner_offsets(b"if (ld->ready) go();").is_empty(),
             "no type"
         );
+        assert!(
+            f.partner_offsets(b"struct fw_loader_ops *o; if (o->ready) go();")
+                .is_empty(),
+            "the type only as part of a longer word"
+        );
+    }
+
+    #[test]
+    fn a_member_hit_needs_one_of_its_types() {
+        let f = PartnerFilter::new(&[
+            PartnerEntry {
+                name: "state",
+                member: true,
+                with: Some("xfer_req"),
+                gated: false,
+            },
+            PartnerEntry {
+                name: "state",
+                member: true,
+                with: Some("port_ctl"),
+                gated: false,
+            },
+            PartnerEntry {
+                name: "head",
+                member: true,
+                with: Some("ring"),
+                gated: false,
+            },
+        ]);
+        let text = b"static int poll(struct port_ctl *p) { return p->state + p->head; }";
+        assert_eq!(f.partner_offsets(text), vec![48]);
+        assert!(f
+            .partner_offsets(b"struct xfer_reqs *r; r->state = 1;")
+            .is_empty());
+    }
+
+    #[test]
+    fn a_hit_is_gated_only_when_every_entry_it_completes_is() {
+        let entry = |name, with, gated| PartnerEntry {
+            name,
+            member: true,
+            with: Some(with),
+            gated,
+        };
+        let f = PartnerFilter::new(&[
+            entry("state", "xfer_req", true),
+            entry("state", "port_ctl", false),
+            entry("head", "ring", true),
+        ]);
+        let hits = |text: &[u8]| -> Vec<(usize, bool)> {
+            f.partner_hits(text)
+                .iter()
+                .map(|h| (h.at, h.gated))
+                .collect()
+        };
+        assert_eq!(hits(b"struct xfer_req *r; r->state++;"), [(23, true)]);
+        assert_eq!(
+            hits(b"struct xfer_req *r; struct port_ctl *p; r->state++;"),
+            [(43, false)]
+        );
+        assert_eq!(hits(b"struct ring *g; if (g->head) go();"), [(23, true)]);
     }
 
     #[test]

@@ -94,6 +94,19 @@ impl RuleSet {
         self.rules.iter().any(|r| r.name == name)
     }
 
+    /// The tokens one of which a definition of another file must contain to hold a read some
+    /// enabled pairing rule uses, of a location published with CPU ordering; `None` when any
+    /// read may count (see `RuleDef::reader_shapes`). Empty: no such read is used.
+    pub fn reader_shapes(&self) -> Option<Vec<&'static str>> {
+        let mut shapes = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.pairing) {
+            shapes.extend_from_slice(rule.reader_shapes?);
+        }
+        shapes.sort_unstable();
+        shapes.dedup();
+        Some(shapes)
+    }
+
     /// The rules that can fire in partner files (see `RuleDef::fires_on_partners`).
     pub fn partner_subset(&self) -> RuleSet {
         RuleSet {

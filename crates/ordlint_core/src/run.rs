@@ -1,6 +1,6 @@
 //! A whole run over paths: walk, read, prefilter, lower, build the pairing index, lint.
 
-use crate::prefilter::{PartnerEntry, PartnerFilter, Prefilter};
+use crate::prefilter::{PartnerEntry, PartnerFilter, Prefilter, ReaderGate};
 use crate::progress::{report, Phase, ProgressSink};
 use crate::{lint, ApiExtensions, LoweredFile, RuleSet, SourceFile};
 use ordlint_diagnostics::Diagnostic;
@@ -213,16 +213,16 @@ fn run_with<T: Sync + Send>(
     lap(0, &mut stats);
 
     let pairing = options.rules.iter().any(|r| r.pairing);
-    let filter = partner_filter(&candidates, pairing);
-    // Also lower the definitions of candidates that mention what other candidates publish.
+    let shapes = options.rules.reader_shapes();
+    let filter = partner_filter(&candidates, pairing, shapes.as_deref());
+    let gate = ReaderGate::new(shapes.as_deref().unwrap_or_default(), &options.api.names());
+    // Also lower the definitions of candidates that mention what other candidates publish,
+    // and index them, in parallel.
     candidates.par_iter_mut().for_each(|f| {
-        let offsets = filter.partner_offsets(f.source.text.as_bytes());
-        f.extend_around(&offsets, &options.api);
+        let hits = filter.partner_hits(f.source.text.as_bytes());
+        f.extend_around_hits(&hits, &gate, &options.api);
     });
-    let mut index = PairingIndex::new();
-    for f in &candidates {
-        f.add_to_index(&mut index);
-    }
+    let mut index = index_of(&candidates);
     lap(2, &mut stats);
     let wants_names = options.rules.iter().any(|r| r.partner_names);
     let partners: Vec<LoweredFile> = if pairing || wants_names {
@@ -242,10 +242,15 @@ fn run_with<T: Sync + Send>(
             .filter_map(|i| match load(items.get(i)?, &mentions) {
                 Loaded::Source(s) => {
                     let found = words_at(&s.text, &names.partner_offsets(s.text.as_bytes()));
-                    let offsets = filter.partner_offsets(s.text.as_bytes());
-                    let file = (!offsets.is_empty()).then(|| {
-                        lower_guarded(s, |s| LoweredFile::around(s, &offsets, &options.api))
-                    });
+                    let hits = filter.partner_hits(s.text.as_bytes());
+                    let file = (!hits.is_empty())
+                        .then(|| {
+                            lower_guarded(s, |s| {
+                                LoweredFile::around_hits(s, &hits, &gate, &options.api)
+                            })
+                            .transpose()
+                        })
+                        .flatten();
                     Some((file, found))
                 }
                 Loaded::Other => None,
@@ -267,9 +272,7 @@ fn run_with<T: Sync + Send>(
     };
     stats.partners = partners.len();
     lap(1, &mut stats);
-    for f in &partners {
-        f.add_to_index(&mut index);
-    }
+    index.merge(index_of(&partners));
     index.finish();
     lap(2, &mut stats);
 
@@ -317,10 +320,32 @@ fn run_with<T: Sync + Send>(
     }
 }
 
+/// The pairing index of `files`, built in parallel (unfinished: the caller merges and
+/// finishes). A file's sites stay together and in order, so [`PairingIndex::finish`] makes the
+/// result independent of how the work was split.
+fn index_of(files: &[LoweredFile]) -> PairingIndex {
+    files
+        .par_iter()
+        .fold(PairingIndex::new, |mut index, f| {
+            f.add_to_index(&mut index);
+            index
+        })
+        .reduce(PairingIndex::new, |mut a, b| {
+            a.merge(b);
+            a
+        })
+}
+
 /// The partner filter for the locations the candidates publish: a field needs its struct
 /// type named in the file too; globals and fields whose type is unknown pair only within
-/// their own file (see `PairingIndex::partners`), so they are left out.
-fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
+/// their own file (see `PairingIndex::partners`), so they are left out. With reader `shapes`
+/// (see `RuleSet::reader_shapes`), the locations published with CPU ordering are gated, or
+/// left out when no rule uses their readers.
+fn partner_filter(
+    candidates: &[LoweredFile],
+    pairing: bool,
+    shapes: Option<&[&str]>,
+) -> PartnerFilter {
     if !pairing {
         return PartnerFilter::new(&[]);
     }
@@ -330,14 +355,21 @@ fn partner_filter(candidates: &[LoweredFile], pairing: bool) -> PartnerFilter {
         .collect();
     let entries: Vec<PartnerEntry> = published
         .iter()
-        .filter_map(|p| match (p.key.kind, p.owner.as_deref()) {
-            (KeyKind::Global, _) => None,
-            (KeyKind::Field, Some(owner)) => Some(PartnerEntry {
-                name: &p.key.name,
-                member: true,
-                with: Some(owner),
-            }),
-            (KeyKind::Field, None) => None,
+        .filter_map(|p| {
+            let gated = shapes.is_some() && !p.after_compiler_barrier;
+            if gated && shapes.is_some_and(|s| s.is_empty()) {
+                return None;
+            }
+            match (p.key.kind, p.owner.as_deref()) {
+                (KeyKind::Global, _) => None,
+                (KeyKind::Field, Some(owner)) => Some(PartnerEntry {
+                    name: &p.key.name,
+                    member: true,
+                    with: Some(owner),
+                    gated,
+                }),
+                (KeyKind::Field, None) => None,
+            }
         })
         .collect();
     PartnerFilter::new(&entries)
@@ -360,6 +392,7 @@ fn unresolved_names_filter(candidates: &[LoweredFile], index: &PairingIndex) -> 
             name: n,
             member: false,
             with: None,
+            gated: false,
         })
         .collect();
     PartnerFilter::new(&entries)
@@ -394,21 +427,23 @@ fn own_names_filter(ir: &FileIr) -> PartnerFilter {
             name: &p.key.name,
             member: p.key.kind == KeyKind::Field,
             with: None,
+            gated: false,
         })
         .collect();
     entries.extend(ir.declarations.iter().map(|d| PartnerEntry {
         name: &d.name,
         member: false,
         with: None,
+        gated: false,
     }));
     PartnerFilter::new(&entries)
 }
 
 /// Lower `source` with `lower`, turning a panic into a per-file error.
-fn lower_guarded(
+fn lower_guarded<T>(
     source: SourceFile,
-    lower: impl FnOnce(SourceFile) -> LoweredFile,
-) -> Result<LoweredFile, FileError> {
+    lower: impl FnOnce(SourceFile) -> T,
+) -> Result<T, FileError> {
     let path = source.path.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lower(source))).map_err(|p| {
         FileError {
@@ -553,5 +588,91 @@ fn walk_message(err: &ignore::Error) -> String {
         | ignore::Error::WithLineNumber { err, .. } => walk_message(err),
         ignore::Error::Io(e) => io_message(e),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c_file(path: &str, text: &str) -> SourceFile {
+        SourceFile::with_language(path, text.to_owned(), Language::C)
+    }
+
+    /// A writer that publishes `ring->ready` with smp_store_release() and `ring->done` after
+    /// barrier(); readers of both in other files, some in definitions with no reader shape.
+    fn ring_files() -> Vec<SourceFile> {
+        let writer = "void ring_publish(struct fw_ring *r)\n{\n\tr->len = 64;\n\
+                      \tsmp_store_release(&r->ready, 1);\n\tr->len = 32;\n\tbarrier();\n\
+                      \tr->done = 1;\n}\n";
+        let poll = "int ring_wait(struct fw_ring *r)\n{\n\twhile (!READ_ONCE(r->ready))\n\
+                    \t\tcpu_relax();\n\treturn r->len;\n}\n";
+        let test_only = "int ring_peek(struct fw_ring *r)\n{\n\tif (r->ready)\n\
+                         \t\treturn r->len;\n\treturn 0;\n}\n";
+        let done = "int ring_done(struct fw_ring *r)\n{\n\tif (r->done)\n\
+                    \t\treturn r->len;\n\treturn 0;\n}\n";
+        vec![
+            c_file("writer.c", writer),
+            c_file("poll.c", poll),
+            c_file("peek.c", test_only),
+            c_file("done.c", done),
+        ]
+    }
+
+    #[test]
+    fn partner_definitions_without_a_reader_shape_are_not_parsed() {
+        let result = check_sources(ring_files(), &RunOptions::default());
+        let fired: Vec<(&str, &str)> = result
+            .diagnostics
+            .iter()
+            .map(|d| (d.location.path.as_str(), d.rule.as_str()))
+            .collect();
+        assert_eq!(
+            fired,
+            [
+                ("poll.c", "unordered-flag-read"),
+                ("writer.c", "barrier-publication")
+            ]
+        );
+        // The barrier() flag's reader counts whatever its shape: it is a related site.
+        let publication = &result.diagnostics[1];
+        assert!(
+            publication
+                .related
+                .iter()
+                .any(|r| r.location.path == "done.c"),
+            "{publication:#?}"
+        );
+        // peek.c only tests the release-published flag with a plain read: never reported, so
+        // its definition is not parsed.
+        assert_eq!(result.stats.partners, 2, "{:?}", result.stats);
+        // With a rule that counts every reader, it is.
+        let every_reader = RunOptions {
+            rules: RuleSet::from_selection(&crate::RuleSelection {
+                select: Some(vec!["default".into(), "unpaired-write-barrier".into()]),
+                ..Default::default()
+            })
+            .unwrap_or_else(|e| panic!("{e:?}")),
+            ..RunOptions::default()
+        };
+        let result = check_sources(ring_files(), &every_reader);
+        assert_eq!(result.stats.partners, 3, "{:?}", result.stats);
+    }
+
+    #[test]
+    fn stores_after_device_barriers_are_not_published_to_other_files() {
+        let text = "struct ring { int len; int head; int state; int ready; int done; };\n\
+                    void a(struct ring *r) { r->len = 1; wmb(); r->head = 2; }\n\
+                    void b(struct ring *r) { r->len = 1; dma_wmb(); r->state = 2; }\n\
+                    void c(struct ring *r) { r->len = 1; smp_wmb(); r->ready = 1; }\n\
+                    void d(struct ring *r) { r->len = 1; barrier(); r->done = 1; }\n";
+        let source = SourceFile::with_language("ring.c", text.to_owned(), Language::C);
+        let file = LoweredFile::new(source);
+        let mut names: Vec<String> = ordlint_rules::pairing::published_keys(&file.ir)
+            .into_iter()
+            .map(|p| p.key.name)
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["done", "ready"]);
     }
 }

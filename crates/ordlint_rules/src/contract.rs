@@ -64,6 +64,13 @@ pub struct RuleDef {
     /// ([`crate::partner_comments`]): the run records which of them the files beyond the
     /// candidates mention.
     pub partner_names: bool,
+    /// For a pairing rule: the sites it uses from other files, of locations published with
+    /// CPU ordering (a release store, or a store after `smp_wmb()`/`smp_mb()`), are only in
+    /// definitions that contain one of these tokens (a marked or atomic read, a polling loop,
+    /// a publishing write); `None` when any access may count. Locations published after a
+    /// compiler barrier always get every site. The run parses no other definition of other
+    /// files for such locations.
+    pub reader_shapes: Option<&'static [&'static str]>,
     /// Whether the rule offers fixes.
     pub fix: FixAvailability,
     /// The check, run once per file.

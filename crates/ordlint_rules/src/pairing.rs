@@ -544,10 +544,13 @@ pub struct Published {
     pub key: LocationKey,
     /// The owning struct type of a field, when the writer's base has a declared type.
     pub owner: Option<String>,
+    /// Published by a plain store after a compiler barrier (`barrier()`), not with CPU
+    /// ordering: every reader counts (see `RuleDef::reader_shapes`).
+    pub after_compiler_barrier: bool,
 }
 
 /// Locations a file publishes: stores to shared locations that are release-marked or come
-/// right after a barrier, with data written before them. The run parses the parts of other files that mention these names
+/// right after a barrier that orders them for other CPUs, with data written before them. The run parses the parts of other files that mention these names
 /// (and, for fields, their struct type: cross-file partners must agree on it), to find readers.
 pub fn published_keys(ir: &FileIr) -> Vec<Published> {
     let mut keys = Vec::new();
@@ -560,17 +563,22 @@ pub fn published_keys(ir: &FileIr) -> Vec<Published> {
             if a.target.sharing != Sharing::Shared {
                 continue;
             }
-            let fenced = fence_directly_before(f, id).map(|(j, _)| j);
-            let publishes = if a.mark.is_release_or_stronger() {
-                Some(id)
+            let fence =
+                fence_directly_before(f, id).filter(|(_, fence)| publishes_after(fence.kind));
+            let (publishes, after_compiler_barrier) = if a.mark.is_release_or_stronger() {
+                (Some(id), false)
             } else {
-                fenced
+                (
+                    fence.map(|(j, _)| j),
+                    fence.is_some_and(|(_, f)| f.kind == FenceKind::Compiler),
+                )
             };
             // A publication publishes something: data written before the barrier or release.
             if publishes.is_some_and(|at| crate::rules::context::stores_data_before(f, at)) {
                 keys.push(Published {
                     key: key.clone(),
                     owner: owner_type(f, &a.target),
+                    after_compiler_barrier,
                 });
             }
         }
@@ -578,6 +586,21 @@ pub fn published_keys(ir: &FileIr) -> Vec<Published> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// True for the fences after which a store publishes to other CPUs for some pairing rule:
+/// `barrier()` (barrier-publication's smell), `smp_wmb()`, `smp_mb()` and release fences.
+/// `wmb()`, `dma_wmb()` and the like order memory for a device; the stores after them (a
+/// driver's descriptor writes, by the thousand in a kernel tree) have no CPU reader to find.
+fn publishes_after(kind: FenceKind) -> bool {
+    matches!(
+        kind,
+        FenceKind::Compiler
+            | FenceKind::Write
+            | FenceKind::Full
+            | FenceKind::Release
+            | FenceKind::AcqRel
+    )
 }
 
 /// The name a lock is compared by across functions: the last field of its identity

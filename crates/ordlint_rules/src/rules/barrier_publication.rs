@@ -22,6 +22,8 @@ pub(crate) static RULE: RuleDef = RuleDef {
     pairing: true,
     fires_on_partners: false,
     partner_names: false,
+    // Its readers are those of locations published after barrier(), which always count.
+    reader_shapes: Some(&[]),
     fix: FixAvailability::Always,
     check,
 };

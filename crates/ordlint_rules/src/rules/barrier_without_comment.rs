@@ -25,6 +25,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     // The function a "pairs with" comment names may live in a file without trigger tokens:
     // the run then looks for it in the other files (see `partner_comments`).
     partner_names: true,
+    reader_shapes: None,
     fix: FixAvailability::Never,
     check,
 };

@@ -23,9 +23,32 @@ pub(crate) static RULE: RuleDef = RuleDef {
     pairing: true,
     fires_on_partners: true,
     partner_names: false,
+    reader_shapes: Some(READER_SHAPES),
     fix: FixAvailability::Always,
     check,
 };
+
+/// What a definition must contain to hold a site this rule pairs across files: a read it
+/// reports (`READ_ONCE()` and the other marked loads, an atomic or `*_read()` accessor, a
+/// `while`/`do … while` loop that polls; a plain read that only tests a flag is not reported,
+/// see [`publishing_writers`]) or a writer that publishes (a release store, or a store after
+/// an SMP write or full barrier).
+const READER_SHAPES: &[&str] = &[
+    "READ_ONCE",
+    "ACCESS_ONCE",
+    "smp_cond_load",
+    "atomic",
+    "_read",
+    "while",
+    "release",
+    "rcu_assign_pointer",
+    "smp_mb",
+    "smp_wmb",
+    "smp_store_mb",
+    "set_mb",
+    "virt_mb",
+    "virt_wmb",
+];
 
 /// How many partner sites a diagnostic lists.
 const MAX_RELATED: usize = 3;

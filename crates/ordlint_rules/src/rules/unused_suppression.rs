@@ -17,6 +17,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     pairing: false,
     fires_on_partners: false,
     partner_names: false,
+    reader_shapes: None,
     fix: FixAvailability::Always,
     check,
 };

@@ -68,11 +68,12 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
             if mentions_same_cpu_context(f, ctx.source, event.span.start) {
                 continue;
             }
+            let owner = owner_type(f, &access.target);
             let partners = if load {
                 if !f.is_polled(id) {
                     continue;
                 }
-                writers_elsewhere(ctx, f, &key, &handlers)
+                writers_elsewhere(ctx, f, &key, owner.as_deref(), &handlers)
             } else {
                 if !is_flag_value(access) {
                     continue;
@@ -81,7 +82,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 if polled_in_file(ctx, &key) {
                     continue;
                 }
-                pollers_elsewhere(ctx, f, &key)
+                pollers_elsewhere(ctx, f, &key, owner.as_deref())
             };
             if partners.is_empty() {
                 continue;
@@ -273,11 +274,14 @@ fn leading_identifier(text: &str) -> Option<&str> {
 }
 
 /// Stores to `key` in other functions of this file or in other files of the run, leaving
-/// out interrupt and signal handlers, which interrupt the poller on its own CPU.
+/// out interrupt and signal handlers, which interrupt the poller on its own CPU. Other files
+/// count as the pairing index pairs them: fields of the same declared struct type, never
+/// globals (a `done` flag of one tool is not another tool's).
 fn writers_elsewhere(
     ctx: &RuleContext<'_>,
     f: &Function,
     key: &LocationKey,
+    owner: Option<&str>,
     handlers: &HashSet<&str>,
 ) -> Vec<Location> {
     let mut sites: Vec<Location> = ctx
@@ -296,17 +300,25 @@ fn writers_elsewhere(
         .collect();
     sites.extend(
         ctx.index
-            .writers(key)
+            .partners(key, owner, ctx.path)
+            .into_iter()
             .filter(|s| s.location.path != ctx.path && s.role == Role::Write)
             .map(|s| s.location.clone()),
     );
     sites
 }
 
-/// Polls of `key` in other files of the run.
-fn pollers_elsewhere(ctx: &RuleContext<'_>, f: &Function, key: &LocationKey) -> Vec<Location> {
+/// Polls of `key` in other files of the run, paired as in [`writers_elsewhere`].
+fn pollers_elsewhere(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    key: &LocationKey,
+    owner: Option<&str>,
+) -> Vec<Location> {
     ctx.index
-        .readers(key)
+        .partners(key, owner, ctx.path)
+        .into_iter()
+        .filter(|s| matches!(s.role, Role::Read | Role::ReadWrite))
         .filter(|s| s.polled && s.location.path != ctx.path && s.function != f.name)
         .map(|s| s.location.clone())
         .collect()

@@ -1,7 +1,7 @@
 //! Facts about where code runs, shared by the rules: interrupt handlers, same-CPU comments,
 //! functions entered with a lock held, and whether data is written before a point.
 
-use ordlint_ir::{EventKind, FileIr, Function, Sharing};
+use ordlint_ir::{EventKind, FileIr, Function, ScopeKind, Sharing};
 use std::collections::HashSet;
 
 /// Words in a comment near a barrier that say it orders against this CPU (an interrupt, an
@@ -39,6 +39,20 @@ pub(crate) fn mentions_same_cpu_context(f: &Function, source: &str, at: usize) -
         let c = c.to_ascii_lowercase();
         SAME_CPU_WORDS.iter().any(|w| c.contains(w))
     })
+}
+
+/// True when event `id` is in the condition of a `while` or `do … while` loop (C or Rust), the
+/// shape of a wait; the bound of a `for` loop or an iterator macro is not. `source` is the
+/// file's text.
+pub(crate) fn in_while_condition(f: &Function, id: usize, source: &str) -> bool {
+    f.is_polled(id)
+        && f.enclosing(id, ScopeKind::Loop).is_some_and(|l| {
+            let head = source
+                .get(l.span.start..l.span.end)
+                .unwrap_or("")
+                .trim_start();
+            head.starts_with("while") || head.starts_with("do")
+        })
 }
 
 /// Names of the functions of this file that run with a lock their caller took, by the

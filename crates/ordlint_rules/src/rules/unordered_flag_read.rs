@@ -4,7 +4,7 @@
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
-use crate::rules::context::entered_with_lock_held;
+use crate::rules::context::{entered_with_lock_held, in_while_condition};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
     Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
@@ -124,12 +124,9 @@ fn publishes(w: &Site) -> bool {
 /// another CPU: a poll. The bound of a `for` loop or an iterator macro is not, nor is a loop
 /// that makes progress itself (see [`loop_advances_itself`]).
 fn is_spin_poll(ctx: &RuleContext<'_>, f: &Function, id: usize) -> bool {
-    f.is_polled(id)
-        && f.enclosing(id, ScopeKind::Loop).is_some_and(|l| {
-            let head = ctx.text(l.span).trim_start();
-            (head.starts_with("while") || head.starts_with("do"))
-                && !loop_advances_itself(ctx, f, id, l.span)
-        })
+    in_while_condition(f, id, ctx.source)
+        && f.enclosing(id, ScopeKind::Loop)
+            .is_some_and(|l| !loop_advances_itself(ctx, f, id, l.span))
 }
 
 /// True when the loop (spanning `span`) around the read at `id` makes progress by itself

@@ -3,7 +3,9 @@
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::pairing::{owner_type, Role};
-use crate::rules::context::{mentions_same_cpu_context, runs_in_interrupt_context};
+use crate::rules::context::{
+    in_while_condition, mentions_same_cpu_context, runs_in_interrupt_context,
+};
 use ordlint_diagnostics::{FixAvailability, Location, Severity, Tier};
 use ordlint_ir::{Access, EventKind, Function, Language, LocationKey, Mark, Sharing};
 use std::collections::HashSet;
@@ -70,7 +72,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
             }
             let owner = owner_type(f, &access.target);
             let partners = if load {
-                if !f.is_polled(id) {
+                if !in_while_condition(f, id, ctx.source) {
                     continue;
                 }
                 writers_elsewhere(ctx, f, &key, owner.as_deref(), &handlers)
@@ -214,11 +216,13 @@ fn is_flag_value(a: &Access) -> bool {
         .is_some_and(|v| matches!(v.text.trim(), "true" | "false" | "0" | "1"))
 }
 
-/// True when the key is polled by a loop anywhere in this file.
+/// True when the key is polled by a `while` loop anywhere in this file.
 fn polled_in_file(ctx: &RuleContext<'_>, key: &LocationKey) -> bool {
     ctx.ir.functions.iter().any(|f| {
         f.events.iter().enumerate().any(|(id, e)| match &e.kind {
-            EventKind::Load(a) => access_key(a).as_ref() == Some(key) && f.is_polled(id),
+            EventKind::Load(a) => {
+                access_key(a).as_ref() == Some(key) && in_while_condition(f, id, ctx.source)
+            }
             _ => false,
         })
     })

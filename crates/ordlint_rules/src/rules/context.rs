@@ -84,10 +84,11 @@ fn releases_a_lock_it_did_not_take(f: &Function) -> bool {
                 seen.insert(l.identity());
             }
             // `up()` also signals a semaphore used as a completion, which nobody holds.
-            EventKind::Unlock(u) if u.kind.is_mutual_exclusion() && u.api != "up" => {
-                if seen.insert(u.identity()) {
-                    return true;
-                }
+            // The first use of this lock: `insert` says it was not seen.
+            EventKind::Unlock(u)
+                if u.kind.is_mutual_exclusion() && u.api != "up" && seen.insert(u.identity()) =>
+            {
+                return true;
             }
             _ => {}
         }

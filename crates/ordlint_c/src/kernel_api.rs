@@ -347,7 +347,30 @@ pub const LOCKS: &[(&str, LockKind)] = &[
     ("write_seqcount_begin", LockKind::SeqWrite),
     ("write_seqcount_begin_nested", LockKind::SeqWrite),
     ("raw_write_seqcount_begin", LockKind::SeqWrite),
+    // Sleeping locks of an object, spelt after the object.
+    ("lock_sock", LockKind::Mutex),
+    ("lock_sock_nested", LockKind::Mutex),
+    ("pipe_lock", LockKind::Mutex),
+    ("inode_lock", LockKind::Mutex),
+    ("inode_lock_nested", LockKind::Mutex),
+    ("inode_lock_shared", LockKind::Mutex),
+    ("inode_lock_shared_nested", LockKind::Mutex),
+    // Assertions that the caller holds the lock: from here on it is held, and the function
+    // has no matching unlock. Which family the lock is, the assertion does not say.
+    ("lockdep_assert_held", LockKind::Other),
+    ("lockdep_assert_held_once", LockKind::Other),
+    ("lockdep_assert_held_read", LockKind::Other),
+    ("lockdep_assert_held_write", LockKind::Other),
+    ("assert_spin_locked", LockKind::Other),
+    ("assert_raw_spin_locked", LockKind::Other),
+    ("sock_owned_by_me", LockKind::Other),
 ];
+
+/// Annotations on a function definition (`void f(struct q *q) __must_hold(&q->lock)`) saying
+/// that the lock named by their argument is held when the function is entered. The C
+/// frontend lowers each into a [`LockKind::Other`] lock event at the annotation, before the
+/// body's events. `__acquires()` says the opposite and is not listed.
+pub const HELD_ON_ENTRY: &[&str] = &["__must_hold", "__releases"];
 
 /// Lock and region exits, matching [`LOCKS`] by kind.
 pub const UNLOCKS: &[(&str, LockKind)] = &[
@@ -398,6 +421,10 @@ pub const UNLOCKS: &[(&str, LockKind)] = &[
     ("write_sequnlock_bh", LockKind::SeqWrite),
     ("write_seqcount_end", LockKind::SeqWrite),
     ("raw_write_seqcount_end", LockKind::SeqWrite),
+    ("release_sock", LockKind::Mutex),
+    ("pipe_unlock", LockKind::Mutex),
+    ("inode_unlock", LockKind::Mutex),
+    ("inode_unlock_shared", LockKind::Mutex),
 ];
 
 /// Guard classes of `guard(class)` / `scoped_guard(class, …)` and the lock family they take.

@@ -14,8 +14,8 @@ use crate::locals::{LocalInfo, Locals};
 use ordlint_diagnostics::Span;
 use ordlint_ir::{
     Access, Call, Comment, CommentText, Declaration, Event, EventKind, Fence, FenceKind, FileIr,
-    Function, LocationKey, LockOp, Mark, Operand, PerCpu, PerCpuOp, Problem, Qualifiers, Rmw,
-    Scope, ScopeId, ScopeKind, Sharing, Target, Wait, Wake,
+    Function, LocationKey, LockKind, LockOp, Mark, Operand, PerCpu, PerCpuOp, Problem, Qualifiers,
+    Rmw, Scope, ScopeId, ScopeKind, Sharing, Target, Wait, Wake,
 };
 use tree_sitter::{Node, Parser, Tree};
 
@@ -495,7 +495,68 @@ impl TopLevel<'_, '_> {
                 f.params.push((name, self.param_type(p, id)));
             }
         }
+        let head = Span::new(
+            fdecl.map_or(self.span(n).start, |d| self.span(d).end),
+            self.span(body).start,
+        );
+        f.events.extend(self.held_on_entry(head));
         self.lower_body(f, locals, n, body);
+    }
+
+    /// Lock events for the `__must_hold(x)` / `__releases(x)` annotations in `head`, the text
+    /// between a function's declarator and its body (blanked for the parser, read here from
+    /// the original text): the lock is held when the function is entered.
+    fn held_on_entry(&self, head: Span) -> Vec<Event> {
+        let text = self.input.source.get(head.start..head.end).unwrap_or("");
+        let mut events = Vec::new();
+        for api in kernel_api::HELD_ON_ENTRY {
+            for (at, _) in text.match_indices(api) {
+                let after = at + api.len();
+                let Some(rest) = text.get(after..) else {
+                    continue;
+                };
+                let Some(open) = rest.find(|c: char| !c.is_whitespace()) else {
+                    continue;
+                };
+                if !rest.get(open..).is_some_and(|r| r.starts_with('(')) {
+                    continue;
+                }
+                let inner_start = after + open + 1;
+                let mut depth = 1usize;
+                let mut close = None;
+                for (i, c) in text.get(inner_start..).unwrap_or("").char_indices() {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                close = Some(inner_start + i);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(close) = close else { continue };
+                let object = text.get(inner_start..close).map(|t| Operand {
+                    text: t.trim().to_owned(),
+                    span: Span::new(head.start + inner_start, head.start + close),
+                });
+                let span = Span::new(head.start + at, head.start + close + 1);
+                events.push(Event {
+                    kind: EventKind::Lock(LockOp {
+                        api: (*api).to_owned(),
+                        kind: LockKind::Other,
+                        object,
+                    }),
+                    span,
+                    stmt: span,
+                    scope: 0,
+                });
+            }
+        }
+        events.sort_by_key(|e| e.span.start);
+        events
     }
 
     /// The parameter's text without its name, whitespace collapsed (`struct foo *`).

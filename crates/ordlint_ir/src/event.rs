@@ -423,7 +423,9 @@ pub enum LockKind {
     BitLock,
     /// Sequence counter write side (write_seqlock, write_seqcount_begin).
     SeqWrite,
-    /// A project lock helper named in configuration, or Rust `Mutex::lock`.
+    /// A project lock helper named in configuration, Rust `Mutex::lock`, or a lock of unknown
+    /// family that the code asserts is held (`lockdep_assert_held()`, `__must_hold()`): such
+    /// an event has no matching unlock.
     Other,
 }
 

@@ -962,3 +962,69 @@ void ring_kick(struct ring *ring, int i)
     let sliced = crate::lower_spans(src, &spans);
     assert_eq!(func(&sliced, "ring_kick").locals, expected);
 }
+
+#[test]
+fn must_hold_annotations_and_lockdep_assertions_hold_a_lock() {
+    let src = r#"
+static void ring_advance(struct ring *r)
+	__must_hold(&r->lock)
+{
+	r->tail++;
+}
+
+static int ring_peek(struct ring *r)
+{
+	lockdep_assert_held(&r->lock);
+	return r->slots[r->tail];
+}
+
+static void ring_drop(struct ring *r) __releases(r->lock)
+{
+	r->tail = 0;
+	spin_unlock(&r->lock);
+}
+
+static void ring_reset(struct ring *r)
+{
+	r->tail = 0;
+}
+"#;
+    let ir = lower(src);
+    let held_at_store = |name: &str, text: &str| {
+        let f = func(&ir, name);
+        let at = f
+            .events
+            .iter()
+            .position(|e| matches!(&e.kind, EventKind::Store(a) if a.target.text == text))
+            .unwrap_or_else(|| panic!("no store to {text} in {name}"));
+        f.held_at(at)
+            .iter()
+            .map(|l| (l.kind, l.api.clone(), l.identity()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        held_at_store("ring_advance", "r->tail"),
+        vec![(LockKind::Other, "__must_hold".into(), "r->lock".into())]
+    );
+    assert_eq!(
+        held_at_store("ring_drop", "r->tail"),
+        vec![(LockKind::Other, "__releases".into(), "r->lock".into())]
+    );
+    assert!(held_at_store("ring_reset", "r->tail").is_empty());
+    let peek = func(&ir, "ring_peek");
+    let read = peek
+        .events
+        .iter()
+        .position(
+            |e| matches!(&e.kind, EventKind::Load(a) if a.target.text.starts_with("r->slots")),
+        )
+        .unwrap_or_else(|| panic!("no load of r->slots"));
+    let held: Vec<_> = peek.held_at(read).iter().map(|l| l.identity()).collect();
+    assert_eq!(held, vec!["r->lock".to_owned()]);
+    // The annotation's event is the function's first and spans the annotation.
+    let first = &func(&ir, "ring_advance").events[0];
+    assert_eq!(
+        &src[first.span.start..first.span.end],
+        "__must_hold(&r->lock)"
+    );
+}

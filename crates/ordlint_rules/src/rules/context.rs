@@ -1,7 +1,8 @@
 //! Facts about where code runs, shared by the rules: interrupt handlers, same-CPU comments,
-//! and whether data is written before a point.
+//! functions entered with a lock held, and whether data is written before a point.
 
-use ordlint_ir::{EventKind, Function, Sharing};
+use ordlint_ir::{EventKind, FileIr, Function, ScopeKind, Sharing};
+use std::collections::HashSet;
 
 /// Words in a comment near a barrier that say it orders against this CPU (an interrupt, an
 /// NMI, preemption) rather than against other CPUs.
@@ -38,6 +39,61 @@ pub(crate) fn mentions_same_cpu_context(f: &Function, source: &str, at: usize) -
         let c = c.to_ascii_lowercase();
         SAME_CPU_WORDS.iter().any(|w| c.contains(w))
     })
+}
+
+/// True when event `id` is in the condition of a `while` or `do … while` loop (C or Rust), the
+/// shape of a wait; the bound of a `for` loop or an iterator macro is not. `source` is the
+/// file's text.
+pub(crate) fn in_while_condition(f: &Function, id: usize, source: &str) -> bool {
+    f.is_polled(id)
+        && f.enclosing(id, ScopeKind::Loop).is_some_and(|l| {
+            let head = source
+                .get(l.span.start..l.span.end)
+                .unwrap_or("")
+                .trim_start();
+            head.starts_with("while") || head.starts_with("do")
+        })
+}
+
+/// Names of the functions of this file that run with a lock their caller took, by the
+/// kernel's conventions: a `_locked` name, or a lock released that the function did not take
+/// (`mutex_unlock(&c->lock); wait_event(…); mutex_lock(&c->lock);` in a wait helper).
+/// `lockdep_assert_held()` and `__must_hold()` need nothing here: the C frontend lowers them
+/// into held locks. Callers are deliberately not followed: a file is lowered only around the
+/// definitions that matter to the enabled rules, so a helper's callers are often not in the
+/// IR, and the answer would depend on the prefilter.
+pub(crate) fn entered_with_lock_held(ir: &FileIr) -> HashSet<&str> {
+    ir.functions
+        .iter()
+        .filter(|f| {
+            (f.name.ends_with("_locked") && !f.name.ends_with("_unlocked"))
+                || releases_a_lock_it_did_not_take(f)
+        })
+        .map(|f| f.name.as_str())
+        .collect()
+}
+
+/// True when the first thing the function does with some mutual-exclusion lock is to
+/// release it: the caller took it. Later unlocks without a matching lock are not evidence:
+/// an early return that unlocks inside a branch looks the same to a linear scan.
+fn releases_a_lock_it_did_not_take(f: &Function) -> bool {
+    let mut seen: HashSet<String> = HashSet::new();
+    for e in &f.events {
+        match &e.kind {
+            EventKind::Lock(l) if l.kind.is_mutual_exclusion() => {
+                seen.insert(l.identity());
+            }
+            // `up()` also signals a semaphore used as a completion, which nobody holds.
+            // The first use of this lock: `insert` says it was not seen.
+            EventKind::Unlock(u)
+                if u.kind.is_mutual_exclusion() && u.api != "up" && seen.insert(u.identity()) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// True when something before event `id` writes memory another context could read: a store

@@ -4,6 +4,7 @@
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
+use crate::rules::context::{entered_with_lock_held, in_while_condition};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
     Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
@@ -54,7 +55,13 @@ const READER_SHAPES: &[&str] = &[
 const MAX_RELATED: usize = 3;
 
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
+    // A reader whose caller holds a lock is most likely serialised with the writer by it, as
+    // a reader holding one itself is (see `publishing_writers`).
+    let locked_on_entry = entered_with_lock_held(ctx.ir);
     for f in &ctx.ir.functions {
+        if locked_on_entry.contains(f.name.as_str()) {
+            continue;
+        }
         let mut reported: HashSet<&LocationKey> = HashSet::new();
         for (id, event) in f.events.iter().enumerate() {
             let EventKind::Load(load) = &event.kind else {
@@ -136,14 +143,88 @@ fn publishes(w: &Site) -> bool {
         )
 }
 
-/// True when the load at `id` is the condition of a `while`/`do … while` loop: a poll. The
-/// bound of a `for` loop or an iterator macro is not.
+/// True when the load at `id` is the condition of a `while`/`do … while` loop that waits for
+/// another CPU: a poll. The bound of a `for` loop or an iterator macro is not, nor is a loop
+/// that makes progress itself (see [`loop_advances_itself`]).
 fn is_spin_poll(ctx: &RuleContext<'_>, f: &Function, id: usize) -> bool {
-    f.is_polled(id)
-        && f.enclosing(id, ScopeKind::Loop).is_some_and(|l| {
-            let head = ctx.text(l.span).trim_start();
-            head.starts_with("while") || head.starts_with("do")
+    in_while_condition(f, id, ctx.source)
+        && f.enclosing(id, ScopeKind::Loop)
+            .is_some_and(|l| !loop_advances_itself(ctx, f, id, l.span))
+}
+
+/// True when the loop (spanning `span`) around the read at `id` makes progress by itself
+/// instead of waiting for a writer: it assigns the base the location is read through (a
+/// walk: `while ((pos = pos->next) != head)`, `dentry = parent;`), or, for a plain read, it
+/// writes a shared location its condition reads (an iteration up to a bound, such as
+/// `while (ring->dirty != ring->cur)` advancing `ring->dirty`, or `while (ctx->pos <
+/// dir->i_size)`). Code that iterates to a plain bound expects it not to move, which in the
+/// kernel means a lock the caller holds; `READ_ONCE()` bounds keep counting as polls, and
+/// so do loops that only count a local index or a timeout.
+fn loop_advances_itself(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    id: usize,
+    span: ordlint_diagnostics::Span,
+) -> bool {
+    let Some(EventKind::Load(load)) = f.events.get(id).map(|e| &e.kind) else {
+        return false;
+    };
+    // Locals have no store events: the walk is found in the loop's text.
+    let base = load.target.base.as_deref().map(str::trim);
+    if base.is_some_and(|b| assigns_identifier(ctx.text(span), b)) {
+        return true;
+    }
+    let inside = |e: &Event| e.span.start >= span.start && e.span.end <= span.end;
+    let stores = || {
+        f.events
+            .iter()
+            .filter(|e| inside(e))
+            .filter_map(|e| match &e.kind {
+                EventKind::Store(a) => Some(a),
+                _ => None,
+            })
+    };
+    if load.mark != Mark::Plain {
+        return false;
+    }
+    let condition = f.enclosing(id, ScopeKind::LoopCondition).map(|c| c.span);
+    let read_by_condition: HashSet<&str> = f
+        .events
+        .iter()
+        .filter(|e| condition.is_some_and(|c| e.span.start >= c.start && e.span.end <= c.end))
+        .filter_map(|e| match &e.kind {
+            EventKind::Load(a) if a.target.sharing == Sharing::Shared => Some(a.target.text.trim()),
+            _ => None,
         })
+        .collect();
+    stores().any(|a| {
+        a.target.sharing == Sharing::Shared && read_by_condition.contains(a.target.text.trim())
+    })
+}
+
+/// True when `text` assigns or steps the plain identifier `name` (`name = …`, `name++`,
+/// `--name`, `name += …`; not `name == …`, not a field `x->name = …`).
+fn assigns_identifier(text: &str, name: &str) -> bool {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    text.match_indices(name).any(|(at, _)| {
+        let before = text.get(..at).unwrap_or("").trim_end();
+        let after = text.get(at + name.len()..).unwrap_or("");
+        let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let starts_word = !before.ends_with(ident)
+            && !before.ends_with("->")
+            && !before.ends_with('.')
+            && !text.get(..at).unwrap_or("").ends_with(ident);
+        let rest = after.trim_start();
+        let assigned = (rest.starts_with('=') && !rest.starts_with("=="))
+            || ["++", "--", "+=", "-="]
+                .iter()
+                .any(|op| rest.starts_with(op))
+            || before.ends_with("++")
+            || before.ends_with("--");
+        starts_word && !after.starts_with(ident) && assigned
+    })
 }
 
 /// True when, after the load at `id`, the function reads another shared location before any

@@ -3,14 +3,19 @@
 
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::pairing::{owner_type, Role};
-use crate::rules::context::{mentions_same_cpu_context, runs_in_interrupt_context};
+use crate::rules::context::{
+    in_while_condition, mentions_same_cpu_context, runs_in_interrupt_context,
+};
 use ordlint_diagnostics::{FixAvailability, Location, Severity, Tier};
 use ordlint_ir::{Access, EventKind, Function, Language, LocationKey, Mark, Sharing};
+use std::collections::HashSet;
 
 pub(crate) static RULE: RuleDef = RuleDef {
     name: "volatile-sync",
     page: include_str!("../../../../rules/volatile-sync.md"),
-    tier: Tier::Default,
+    // Pedantic: on Linux 6.12 most hits are flags shared with a signal handler or an
+    // interrupt on the same CPU, or descriptors owned by a device (book/src/precision.md).
+    tier: Tier::Pedantic,
     severity: Severity::Warning,
     langs: Langs::Both,
     triggers: &["volatile"],
@@ -32,13 +37,20 @@ const MMIO_WORDS: &[&str] = &[
     "__iomem", "mmio", "reg", "regs", "csr", "ioaddr", "iobase", "0x", "port", "hw", "dev",
 ];
 
+/// Fields through which a handler is registered with `sigaction()`.
+const SIGACTION_FIELDS: &[&str] = &["sa_handler", "sa_sigaction"];
+
+/// Calls that register their second argument as a signal handler.
+const SIGNAL_CALLS: &[&str] = &["signal", "sigset", "bsd_signal"];
+
 /// How many partner sites a diagnostic lists.
 const MAX_RELATED: usize = 3;
 
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
     let volatile_keys = declared_volatile(ctx);
+    let handlers = signal_handlers(ctx);
     for f in &ctx.ir.functions {
-        if runs_in_interrupt_context(f) {
+        if runs_in_interrupt_context(f) || handlers.contains(f.name.as_str()) {
             continue;
         }
         for (id, event) in f.events.iter().enumerate() {
@@ -59,11 +71,12 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
             if mentions_same_cpu_context(f, ctx.source, event.span.start) {
                 continue;
             }
+            let owner = owner_type(f, &access.target);
             let partners = if load {
-                if !f.is_polled(id) {
+                if !in_while_condition(f, id, ctx.source) {
                     continue;
                 }
-                writers_elsewhere(ctx, f, &key)
+                writers_elsewhere(ctx, f, &key, owner.as_deref(), &handlers)
             } else {
                 if !is_flag_value(access) {
                     continue;
@@ -72,7 +85,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
                 if polled_in_file(ctx, &key) {
                     continue;
                 }
-                pollers_elsewhere(ctx, f, &key)
+                pollers_elsewhere(ctx, f, &key, owner.as_deref())
             };
             if partners.is_empty() {
                 continue;
@@ -93,8 +106,10 @@ fn declared_volatile(ctx: &RuleContext<'_>) -> Vec<(LocationKey, Option<String>)
             let text = ctx.text(d.span);
             let before_name = text.rfind(d.name.as_str()).map_or(text, |i| &text[..i]);
             // `volatile int x`, `int *volatile p`: the object is volatile; `volatile int *p`
-            // is a pointer to volatile data (MMIO), not a volatile object.
+            // is a pointer to volatile data (MMIO), not a volatile object. `volatile
+            // sig_atomic_t` is what C prescribes for a flag a signal handler sets.
             !text.contains("__iomem")
+                && !text.contains("sig_atomic_t")
                 && match before_name.rfind('*') {
                     None => true,
                     Some(star) => before_name[star..].contains("volatile"),
@@ -202,23 +217,85 @@ fn is_flag_value(a: &Access) -> bool {
         .is_some_and(|v| matches!(v.text.trim(), "true" | "false" | "0" | "1"))
 }
 
-/// True when the key is polled by a loop anywhere in this file.
+/// True when the key is polled by a `while` loop anywhere in this file.
 fn polled_in_file(ctx: &RuleContext<'_>, key: &LocationKey) -> bool {
     ctx.ir.functions.iter().any(|f| {
         f.events.iter().enumerate().any(|(id, e)| match &e.kind {
-            EventKind::Load(a) => access_key(a).as_ref() == Some(key) && f.is_polled(id),
+            EventKind::Load(a) => {
+                access_key(a).as_ref() == Some(key) && in_while_condition(f, id, ctx.source)
+            }
             _ => false,
         })
     })
 }
 
-/// Stores to `key` in other functions of this file or in other files of the run.
-fn writers_elsewhere(ctx: &RuleContext<'_>, f: &Function, key: &LocationKey) -> Vec<Location> {
+/// Names of the functions this file registers as signal handlers: the second argument of
+/// `signal(SIGINT, on_int)`, or the value stored to `sa_handler`/`sa_sigaction` (`sa.sa_handler
+/// = on_int;`, `{ .sa_sigaction = &on_segv }`). A signal handler runs on the thread it
+/// interrupts, which is what `volatile` is for. The registration is found in the text, since
+/// the function that installs the handlers need not mention anything volatile.
+fn signal_handlers<'a>(ctx: &RuleContext<'a>) -> HashSet<&'a str> {
+    let mut names = HashSet::new();
+    let src = ctx.source;
+    for field in SIGACTION_FIELDS {
+        for (at, _) in src.match_indices(field) {
+            let rest = src.get(at + field.len()..).unwrap_or("");
+            if let Some(value) = rest.trim_start().strip_prefix('=') {
+                if !value.starts_with('=') {
+                    names.extend(leading_identifier(value));
+                }
+            }
+        }
+    }
+    for call in SIGNAL_CALLS {
+        for (at, _) in src.match_indices(call) {
+            let before = src.get(..at).and_then(|b| b.chars().next_back());
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let rest = src.get(at + call.len()..).unwrap_or("");
+            let Some(args) = rest.trim_start().strip_prefix('(') else {
+                continue;
+            };
+            // The second argument: after the first comma, before any nested parenthesis.
+            let first = args.split([',', ')', '(']).next().unwrap_or("");
+            if let Some(second) = args.get(first.len()..).and_then(|r| r.strip_prefix(',')) {
+                names.extend(leading_identifier(second));
+            }
+        }
+    }
+    names
+}
+
+/// The identifier `text` starts with, after blanks and one `&`.
+fn leading_identifier(text: &str) -> Option<&str> {
+    let t = text.trim_start();
+    let t = t.strip_prefix('&').unwrap_or(t).trim_start();
+    let end = t
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(t.len());
+    let name = t.get(..end).unwrap_or("");
+    (!name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit())).then_some(name)
+}
+
+/// Stores to `key` in other functions of this file or in other files of the run, leaving
+/// out interrupt and signal handlers, which interrupt the poller on its own CPU. Other files
+/// count as the pairing index pairs them: fields of the same declared struct type, never
+/// globals (a `done` flag of one tool is not another tool's).
+fn writers_elsewhere(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    key: &LocationKey,
+    owner: Option<&str>,
+    handlers: &HashSet<&str>,
+) -> Vec<Location> {
     let mut sites: Vec<Location> = ctx
         .ir
         .functions
         .iter()
-        .filter(|g| g.name != f.name && !runs_in_interrupt_context(g))
+        .filter(|g| {
+            g.name != f.name && !runs_in_interrupt_context(g) && !handlers.contains(g.name.as_str())
+        })
         .flat_map(|g| g.events.iter())
         .filter(|e| match &e.kind {
             EventKind::Store(a) => access_key(a).as_ref() == Some(key),
@@ -228,17 +305,25 @@ fn writers_elsewhere(ctx: &RuleContext<'_>, f: &Function, key: &LocationKey) -> 
         .collect();
     sites.extend(
         ctx.index
-            .writers(key)
+            .partners(key, owner, ctx.path)
+            .into_iter()
             .filter(|s| s.location.path != ctx.path && s.role == Role::Write)
             .map(|s| s.location.clone()),
     );
     sites
 }
 
-/// Polls of `key` in other files of the run.
-fn pollers_elsewhere(ctx: &RuleContext<'_>, f: &Function, key: &LocationKey) -> Vec<Location> {
+/// Polls of `key` in other files of the run, paired as in [`writers_elsewhere`].
+fn pollers_elsewhere(
+    ctx: &RuleContext<'_>,
+    f: &Function,
+    key: &LocationKey,
+    owner: Option<&str>,
+) -> Vec<Location> {
     ctx.index
-        .readers(key)
+        .partners(key, owner, ctx.path)
+        .into_iter()
+        .filter(|s| matches!(s.role, Role::Read | Role::ReadWrite))
         .filter(|s| s.polled && s.location.path != ctx.path && s.function != f.name)
         .map(|s| s.location.clone())
         .collect()

@@ -20,7 +20,16 @@ pub(crate) static RULE: RuleDef = RuleDef {
     langs: Langs::C,
     // The reader file may hold none of these: it is linted because it reads a location that a
     // candidate file publishes (`fires_on_partners`).
-    triggers: &["smp_store_release", "set_release", "wmb", "smp_mb"],
+    // The publishing writers: release stores and stores after an SMP write or full barrier
+    // (`wmb()`/`dma_wmb()` order for devices and publish nothing to a reader CPU).
+    triggers: &[
+        "smp_store_release",
+        "set_release",
+        "smp_wmb",
+        "virt_wmb",
+        "smp_mb",
+        "virt_mb",
+    ],
     pairing: true,
     fires_on_partners: true,
     partner_names: false,

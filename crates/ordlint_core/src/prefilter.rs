@@ -16,6 +16,22 @@ pub struct Prefilter {
     automaton: Option<AhoCorasick>,
     /// Number of trigger tokens (pattern ids at or past it are masks).
     tokens: usize,
+    /// The rules that also need another token in the file (`RuleDef::also_needs`): their
+    /// trigger pattern ids, and the ids of what they need in [`Prefilter::needs`]. Empty in
+    /// the common case, where any trigger will do.
+    conditional: Vec<Conditional>,
+    /// The needed tokens, searched apart (they may overlap a trigger: `atomic_set` and
+    /// `set_release` in `atomic_set_release`), and only in a file with a conditional trigger.
+    needs: Option<AhoCorasick>,
+    /// Per pattern id: a trigger of some rule that needs nothing else.
+    unconditional: Vec<bool>,
+}
+
+/// One rule's tokens when it needs two kinds of them.
+#[derive(Debug, Clone)]
+struct Conditional {
+    triggers: Vec<usize>,
+    needs: Vec<usize>,
 }
 
 /// Longer texts that contain a trigger token but can never be what a rule looks for: an inline
@@ -47,6 +63,33 @@ impl Prefilter {
         tokens.sort_unstable();
         tokens.dedup();
         let count = tokens.len();
+        let mut needed: Vec<&str> = rules.iter().flat_map(|r| r.also_needs).copied().collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let id = |t: &&str| tokens.binary_search(t).unwrap_or(usize::MAX);
+        let need_id = |t: &&str| needed.binary_search(t).unwrap_or(usize::MAX);
+        let mut unconditional = vec![false; count];
+        let mut conditional = Vec::new();
+        for rule in rules.iter() {
+            if rule.also_needs.is_empty() {
+                for t in rule.triggers {
+                    if let Some(u) = unconditional.get_mut(id(t)) {
+                        *u = true;
+                    }
+                }
+            } else {
+                conditional.push(Conditional {
+                    triggers: rule.triggers.iter().map(id).collect(),
+                    needs: rule.also_needs.iter().map(need_id).collect(),
+                });
+            }
+        }
+        // A project's helper can stand in for any rule's trigger.
+        for t in extra {
+            if let Some(u) = unconditional.get_mut(id(t)) {
+                *u = true;
+            }
+        }
         // A mask that is itself a trigger (or holds no trigger) must not hide anything.
         let masks: Vec<&str> = MASKS
             .iter()
@@ -57,25 +100,78 @@ impl Prefilter {
         Prefilter {
             automaton: if count == 0 { None } else { build(&tokens) },
             tokens: count,
+            conditional,
+            needs: build(&needed),
+            unconditional,
         }
     }
 
-    /// Byte offsets where trigger tokens start in `bytes`.
+    /// Byte offsets where the trigger tokens of the rules that can fire in `bytes` start.
     pub fn offsets(&self, bytes: &[u8]) -> Vec<usize> {
-        self.automaton.as_ref().map_or_else(Vec::new, |ac| {
-            ac.find_iter(bytes)
-                .filter(|m| m.pattern().as_usize() < self.tokens)
-                .map(|m| m.start())
-                .collect()
-        })
+        let found: Vec<(usize, usize)> = self.found(bytes).collect();
+        let triggers = self.live_triggers(bytes);
+        found
+            .into_iter()
+            .filter(|(id, _)| triggers.get(*id).copied().unwrap_or(false))
+            .map(|(_, at)| at)
+            .collect()
     }
 
-    /// True when `bytes` contain any trigger token.
+    /// True when some enabled rule can fire in `bytes`: one of its triggers occurs (and one of
+    /// the tokens it also needs).
     pub fn matches(&self, bytes: &[u8]) -> bool {
-        self.automaton.as_ref().is_some_and(|ac| {
-            ac.find_iter(bytes)
-                .any(|m| m.pattern().as_usize() < self.tokens)
-        })
+        if self.conditional.is_empty() {
+            return self.found(bytes).next().is_some();
+        }
+        let mut found = Vec::new();
+        for (id, _) in self.found(bytes) {
+            if self.unconditional.get(id).copied().unwrap_or(false) {
+                return true;
+            }
+            found.push(id);
+        }
+        let live = self.live_triggers(bytes);
+        found
+            .iter()
+            .any(|id| live.get(*id).copied().unwrap_or(false))
+    }
+
+    /// (pattern id, offset) of each trigger token in `bytes`, masks left out.
+    fn found<'b>(&'b self, bytes: &'b [u8]) -> impl Iterator<Item = (usize, usize)> + 'b {
+        self.automaton
+            .iter()
+            .flat_map(move |ac| ac.find_iter(bytes))
+            .map(|m| (m.pattern().as_usize(), m.start()))
+            .filter(|(id, _)| *id < self.tokens)
+    }
+
+    /// Per pattern id: a trigger of a rule that can fire in `bytes` as far as the tokens it
+    /// also needs go.
+    fn live_triggers(&self, bytes: &[u8]) -> Vec<bool> {
+        let mut live = self.unconditional.clone();
+        let Some(needs) = &self.needs else {
+            return live;
+        };
+        let mut seen = vec![false; needs.patterns_len()];
+        for m in needs.find_iter(bytes) {
+            if let Some(s) = seen.get_mut(m.pattern().as_usize()) {
+                *s = true;
+            }
+        }
+        for rule in &self.conditional {
+            if rule
+                .needs
+                .iter()
+                .any(|n| seen.get(*n).copied().unwrap_or(false))
+            {
+                for t in &rule.triggers {
+                    if let Some(l) = live.get_mut(*t) {
+                        *l = true;
+                    }
+                }
+            }
+        }
+        live
     }
 }
 
@@ -523,6 +619,34 @@ mod tests {
             [(43, false)]
         );
         assert_eq!(hits(b"struct ring *g; if (g->head) go();"), [(23, true)]);
+    }
+
+    #[test]
+    fn a_rule_that_also_needs_a_token_matches_only_with_it() {
+        let only = |names: &[&str]| {
+            RuleSet::from_selection(&crate::RuleSelection {
+                select: Some(names.iter().map(|n| n.to_string()).collect()),
+                ..Default::default()
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"))
+        };
+        let p = Prefilter::new(&only(&["atomic-set-unlock"]));
+        let taken_only = b"if (atomic_cmpxchg(&l->word, 0, 1) == 0) go();";
+        assert!(!p.matches(taken_only));
+        assert!(p.offsets(taken_only).is_empty());
+        let both = b"if (atomic_cmpxchg(&l->word, 0, 1) == 0) go(); atomic_set(&l->word, 0);";
+        assert!(p.matches(both));
+        // Lowered around the trigger only (the store is in the same function).
+        assert_eq!(p.offsets(both), vec![14]);
+        // Beside a rule that needs nothing else, the other rule's trigger still counts.
+        let p = Prefilter::new(&only(&["atomic-set-unlock", "barrier-publication"]));
+        let mixed = b"barrier(); x = atomic_xchg(&v, 1);";
+        assert!(p.matches(mixed));
+        assert_eq!(p.offsets(mixed), vec![0]);
+        // A needed token inside another rule's trigger hides neither.
+        let p = Prefilter::new(&only(&["atomic-set-unlock", "unordered-flag-read"]));
+        let release = b"atomic_set_release(&ctx->state, 1); atomic_xchg(&v, 1);";
+        assert_eq!(p.offsets(release), vec![7, 43]);
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub struct RuleDef {
     /// Tokens at least one of which must occur in a file for the rule to be able to fire
     /// there (the prefilter's input; a test checks soundness on every fixture).
     pub triggers: &'static [&'static str],
+    /// Tokens one of which must also occur in the file for the rule to fire there, beside a
+    /// trigger (what it needs that is too common to trigger on); empty when a trigger is
+    /// enough. The definitions lowered are still those around the triggers.
+    pub also_needs: &'static [&'static str],
     /// The rule asks the pairing index about sites in *other* files (so the run must collect
     /// reader/writer facts from files beyond the candidates). Same-file pairing needs no flag.
     pub pairing: bool,

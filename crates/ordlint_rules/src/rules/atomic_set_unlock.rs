@@ -15,6 +15,8 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["xchg"],
+    // Released with a relaxed atomic_set(): a file without one cannot hold the smell.
+    also_needs: &["atomic_set", "atomic64_set", "atomic_long_set"],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

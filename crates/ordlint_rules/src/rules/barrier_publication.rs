@@ -19,6 +19,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["barrier()"],
+    also_needs: &[],
     pairing: true,
     fires_on_partners: false,
     partner_names: false,

@@ -20,6 +20,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
         "smp_store_mb",
         "smp_acquire__after_ctrl_dep",
     ],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     // The function a "pairs with" comment names may live in a file without trigger tokens:

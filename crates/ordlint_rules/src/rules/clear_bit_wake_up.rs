@@ -14,6 +14,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["wake_up_bit"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

@@ -23,6 +23,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
         "smp_mb__before_spinlock",
         "lockless_dereference",
     ],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

@@ -14,6 +14,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Error,
     langs: Langs::Both,
     triggers: &["ordlint:"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

@@ -14,6 +14,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["smp_mb__before_atomic", "smp_mb__after_atomic"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

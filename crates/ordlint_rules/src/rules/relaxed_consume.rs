@@ -18,6 +18,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::Rust,
     triggers: &["Relaxed"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["smp_wmb", "smp_mb"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

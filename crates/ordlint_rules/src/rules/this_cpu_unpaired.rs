@@ -14,6 +14,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["this_cpu_"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

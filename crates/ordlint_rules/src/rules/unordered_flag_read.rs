@@ -30,6 +30,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
         "smp_mb",
         "virt_mb",
     ],
+    also_needs: &[],
     pairing: true,
     fires_on_partners: true,
     partner_names: false,

@@ -16,6 +16,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     langs: Langs::C,
     triggers: &["smp_wmb"],
     // The readers of the ordered store may live in other files.
+    also_needs: &[],
     pairing: true,
     fires_on_partners: false,
     partner_names: false,

@@ -21,6 +21,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     triggers: &["volatile"],
     // Writers and pollers in other files come from the index when the run has them; the
     // rule does not ask the run to parse extra files for them.
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

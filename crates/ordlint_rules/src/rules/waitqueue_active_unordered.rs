@@ -14,6 +14,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["waitqueue_active", "swait_active"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

@@ -15,6 +15,7 @@ pub(crate) static RULE: RuleDef = RuleDef {
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["WRITE_ONCE"],
+    also_needs: &[],
     pairing: false,
     fires_on_partners: false,
     partner_names: false,

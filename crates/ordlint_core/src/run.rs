@@ -462,19 +462,16 @@ fn load(path: &Path, options: &RunOptions, wanted: &dyn Fn(&[u8]) -> bool) -> Lo
             message,
         })
     };
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > options.max_file_bytes => {
+    let bytes = match crate::source::read_bounded(path, options.max_file_bytes) {
+        Ok(Some(b)) => b,
+        Ok(None) => {
+            let size = std::fs::metadata(path).map_or(options.max_file_bytes + 1, |m| m.len());
             return fail(format!(
                 "skipped: file is {} MiB, over the {} MiB limit",
-                m.len() >> 20,
+                size >> 20,
                 options.max_file_bytes >> 20
-            ))
+            ));
         }
-        Ok(_) => {}
-        Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
         Err(e) => return fail(format!("cannot read: {}", io_message(&e))),
     };
     if bytes.contains(&0) {

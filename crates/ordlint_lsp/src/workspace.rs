@@ -128,11 +128,10 @@ pub fn lower_disk_file(path: &Path, max_bytes: u64, api: &ApiExtensions) -> Opti
 }
 
 fn read_text(path: &Path, max_bytes: u64) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > max_bytes {
+    if !std::fs::metadata(path).ok()?.is_file() {
         return None;
     }
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = ordlint_core::source::read_bounded(path, max_bytes).ok()??;
     if bytes.contains(&0) {
         return None;
     }

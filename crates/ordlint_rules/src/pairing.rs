@@ -10,7 +10,8 @@ use ordlint_ir::{
     Event, EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, LockTracker, Mark,
     Sharing, Target,
 };
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeSet;
 
 /// What a site does to the location.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

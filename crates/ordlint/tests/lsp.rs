@@ -425,10 +425,16 @@ fn a_request_cancelled_as_it_is_sent_is_answered_request_cancelled() {
     assert_eq!(c.shutdown(), 0);
 }
 
-#[test]
-fn ordlint_toml_applies_and_reloads_when_it_changes() {
+/// An empty directory marked as a repository root (where the search for ordlint.toml stops).
+fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn ordlint_toml_applies_and_reloads_when_it_changes() {
+    let dir = repository();
     let config = dir.path().join("ordlint.toml");
     let write = |text: &str| std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
     write("ignore = [\"barrier-publication\"]\n");
@@ -490,8 +496,7 @@ fn ordlint_toml_applies_and_reloads_when_it_changes() {
 
 #[test]
 fn ordlint_toml_kernel_api_helpers_are_lowered_in_the_editor() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let dir = repository();
     let config = dir.path().join("ordlint.toml");
     let own = lock_handoff().replace("barrier();", "fw_compiler_barrier();");
     assert_ne!(own, lock_handoff());
@@ -520,8 +525,7 @@ fn ordlint_toml_kernel_api_helpers_are_lowered_in_the_editor() {
 
 #[test]
 fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
+    let dir = repository();
     std::fs::write(
         dir.path().join("ordlint.toml"),
         "exclude = [\"gen/**\"]\n[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n",

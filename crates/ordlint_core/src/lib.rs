@@ -100,17 +100,11 @@ impl LoweredFile {
         }
         let prepared = ordlint_c::Prepared::new(&source.text);
         let text = &source.text;
-        let (ir, slices) = match prepared.enclosing_definitions(offsets) {
-            Some(spans) => {
-                let mut ir = prepared.lower_spans(text, &spans, api);
-                let mut slices = Some(spans);
-                let extra = more(&ir, text);
-                lower_more(&prepared, text, &extra, api, &mut ir, &mut slices);
-                (ir, slices)
-            }
-            // The scanner is unsure of this file: lower it whole.
-            None => (prepared.lower(text, api), None),
-        };
+        let (mut ir, mut slices) = lower_around(&prepared, text, offsets, api);
+        if slices.is_some() {
+            let extra = more(&ir, text);
+            lower_more(&prepared, text, &extra, api, &mut ir, &mut slices);
+        }
         LoweredFile {
             slices,
             outline: Some(prepared),
@@ -128,39 +122,6 @@ impl LoweredFile {
             slices: None,
             outline: None,
         }
-    }
-
-    /// Also lower the definitions around `offsets` that are not lowered yet (no-op for a file
-    /// lowered whole). The outline kept from the first lowering is used, then dropped.
-    pub fn extend_around(&mut self, offsets: &[usize], api: &ApiExtensions) {
-        let outline = self.outline.take();
-        let Some(done) = &self.slices else { return };
-        let outside: Vec<usize> = offsets
-            .iter()
-            .copied()
-            .filter(|o| !covered(done, *o))
-            .collect();
-        if outside.is_empty() {
-            return;
-        }
-        let prepared = outline.unwrap_or_else(|| ordlint_c::Prepared::new(&self.source.text));
-        self.extend_prepared(&prepared, &outside, api);
-    }
-
-    fn extend_prepared(
-        &mut self,
-        prepared: &ordlint_c::Prepared,
-        offsets: &[usize],
-        api: &ApiExtensions,
-    ) {
-        lower_more(
-            prepared,
-            &self.source.text,
-            offsets,
-            api,
-            &mut self.ir,
-            &mut self.slices,
-        );
     }
 
     /// Lower the definitions of `source` around the partner `hits` that `gate` wants (see
@@ -183,45 +144,38 @@ impl LoweredFile {
         if offsets.is_empty() {
             return None;
         }
-        let (ir, slices) = match prepared.enclosing_definitions(&offsets) {
-            Some(spans) => {
-                let ir = prepared.lower_spans(&source.text, &spans, api);
-                (ir, Some(spans))
-            }
-            None => (prepared.lower(&source.text, api), None),
-        };
+        let (ir, slices) = lower_around(&prepared, &source.text, &offsets, api);
         Some(LoweredFile {
             slices,
             ..Self::with_ir(source, ir)
         })
     }
 
-    /// [`LoweredFile::extend_around`] for the partner `hits` that `gate` wants.
-    pub fn extend_around_hits(
-        &mut self,
-        hits: &[PartnerHit],
-        gate: &ReaderGate,
-        api: &ApiExtensions,
-    ) {
-        let Some(done) = &self.slices else {
-            self.outline = None;
-            return;
-        };
+    /// Also lower the definitions around the partner `hits` that `gate` wants and that are
+    /// not lowered yet (no-op for a file lowered whole). The outline kept from the first
+    /// lowering is used, then dropped.
+    pub fn extend_around(&mut self, hits: &[PartnerHit], gate: &ReaderGate, api: &ApiExtensions) {
+        let outline = self.outline.take();
+        let Some(done) = &self.slices else { return };
         let outside: Vec<PartnerHit> = hits
             .iter()
             .copied()
             .filter(|h| !covered(done, h.at))
             .collect();
         if outside.is_empty() {
-            self.outline = None;
             return;
         }
-        let prepared = self
-            .outline
-            .take()
-            .unwrap_or_else(|| ordlint_c::Prepared::new(&self.source.text));
-        let offsets = wanted_offsets(&prepared, &self.source.text, &outside, gate);
-        self.extend_prepared(&prepared, &offsets, api);
+        let text = &self.source.text;
+        let prepared = outline.unwrap_or_else(|| ordlint_c::Prepared::new(text));
+        let offsets = wanted_offsets(&prepared, text, &outside, gate);
+        lower_more(
+            &prepared,
+            text,
+            &offsets,
+            api,
+            &mut self.ir,
+            &mut self.slices,
+        );
     }
 
     /// Add this file's shared accesses to `index`.
@@ -233,6 +187,20 @@ impl LoweredFile {
             &self.source.text,
             &self.lines,
         );
+    }
+}
+
+/// The IR of the definitions of `prepared` around `offsets`, and those definitions; the whole
+/// file (and `None`) when the scanner is unsure of it.
+fn lower_around(
+    prepared: &ordlint_c::Prepared,
+    text: &str,
+    offsets: &[usize],
+    api: &ApiExtensions,
+) -> (FileIr, Option<Vec<Span>>) {
+    match prepared.enclosing_definitions(offsets) {
+        Some(spans) => (prepared.lower_spans(text, &spans, api), Some(spans)),
+        None => (prepared.lower(text, api), None),
     }
 }
 

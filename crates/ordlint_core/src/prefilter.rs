@@ -109,7 +109,7 @@ impl Prefilter {
     /// Byte offsets where the trigger tokens of the rules that can fire in `bytes` start.
     pub fn offsets(&self, bytes: &[u8]) -> Vec<usize> {
         let found: Vec<(usize, usize)> = self.found(bytes).collect();
-        let triggers = self.live_triggers(bytes);
+        let triggers = self.live_triggers(bytes, found.iter().map(|(id, _)| *id));
         found
             .into_iter()
             .filter(|(id, _)| triggers.get(*id).copied().unwrap_or(false))
@@ -130,7 +130,7 @@ impl Prefilter {
             }
             found.push(id);
         }
-        let live = self.live_triggers(bytes);
+        let live = self.live_triggers(bytes, found.iter().copied());
         found
             .iter()
             .any(|id| live.get(*id).copied().unwrap_or(false))
@@ -146,10 +146,22 @@ impl Prefilter {
     }
 
     /// Per pattern id: a trigger of a rule that can fire in `bytes` as far as the tokens it
-    /// also needs go.
-    fn live_triggers(&self, bytes: &[u8]) -> Vec<bool> {
+    /// also needs go. `found` are the trigger ids in `bytes`: the needed tokens are searched
+    /// only when one of them belongs to a rule that needs them.
+    fn live_triggers(&self, bytes: &[u8], found: impl Iterator<Item = usize>) -> Vec<bool> {
         let mut live = self.unconditional.clone();
-        let Some(needs) = &self.needs else {
+        let mut present = vec![false; self.tokens];
+        for id in found {
+            if let Some(p) = present.get_mut(id) {
+                *p = true;
+            }
+        }
+        let pending = self.conditional.iter().any(|rule| {
+            rule.triggers
+                .iter()
+                .any(|t| present.get(*t).copied().unwrap_or(false))
+        });
+        let Some(needs) = self.needs.as_ref().filter(|_| pending) else {
             return live;
         };
         let mut seen = vec![false; needs.patterns_len()];

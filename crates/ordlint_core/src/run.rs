@@ -220,7 +220,7 @@ fn run_with<T: Sync + Send>(
     // and index them, in parallel.
     candidates.par_iter_mut().for_each(|f| {
         let hits = filter.partner_hits(f.source.text.as_bytes());
-        f.extend_around_hits(&hits, &gate, &options.api);
+        f.extend_around(&hits, &gate, &options.api);
     });
     let mut index = index_of(&candidates);
     lap(2, &mut stats);

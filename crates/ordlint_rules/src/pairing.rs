@@ -10,7 +10,7 @@ use ordlint_ir::{
     Event, EventKind, Fence, FenceKind, FileIr, Function, Language, LocationKey, LockTracker, Mark,
     Sharing, Target,
 };
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
 /// What a site does to the location.
@@ -71,7 +71,7 @@ pub struct Site {
 /// Writers and readers of every shared location of a run.
 #[derive(Debug, Default, Clone)]
 pub struct PairingIndex {
-    sites: HashMap<LocationKey, Vec<Site>>,
+    sites: FxHashMap<LocationKey, Vec<Site>>,
     /// Functions defined or declared, and function-like macros defined, in the files of the run.
     functions: BTreeSet<String>,
     /// Names used in the lowered code of the run: called functions and the APIs of marked
@@ -90,7 +90,7 @@ pub struct PairingIndex {
 /// million sites).
 #[derive(Debug, Default, Clone)]
 struct Lookup {
-    by_owner: HashMap<LocationKey, Vec<u32>>,
+    by_owner: FxHashMap<LocationKey, Vec<u32>>,
 }
 
 impl PairingIndex {
@@ -224,7 +224,7 @@ impl PairingIndex {
     pub fn finish(&mut self) {
         use rayon::prelude::*;
         // A whole-tree index holds hundreds of thousands of sites: sort the keys in parallel.
-        let by_owner: HashMap<LocationKey, Vec<u32>> = self
+        let by_owner: FxHashMap<LocationKey, Vec<u32>> = self
             .sites
             .par_iter_mut()
             .filter_map(|(key, sites)| {

@@ -8,6 +8,8 @@
 //! and the good file is still linted. A crash (exit 101 for a panic, a signal for a stack
 //! overflow) fails every one of them.
 
+mod project;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -27,9 +29,9 @@ fn write(p: &Path, text: impl AsRef<[u8]>) {
 }
 
 /// A temporary directory holding `good.c`, a copy of the bundled example (one
-/// barrier-publication diagnostic at line 43).
+/// barrier-publication diagnostic at line 43), with that pedantic rule turned on.
 fn dir_with_good_file() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let example =
         std::fs::read(root().join("examples/lock_handoff.c")).unwrap_or_else(|e| panic!("{e}"));
     write(&dir.path().join("good.c"), example);

@@ -2,6 +2,8 @@
 //! and `github`, `--since` in real temporary git repositories, `--diff-file`, baselines, and
 //! the CI examples kept in the repository.
 
+mod project;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -222,7 +224,7 @@ fn github_format_annotates_the_example() {
 
 #[test]
 fn github_format_escapes_hostile_file_names() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let name = "we,ird:100%name.c";
     write(dir.path(), name, &smelly("fw"));
     let (code, out, err) = run(ordlint_in(dir.path()).args(["check", "--format", "github", name]));
@@ -246,7 +248,7 @@ fn github_format_escapes_hostile_file_names() {
 /// A repository with two committed files (`old.c` smelly, `clean.c` not), then a smelly
 /// function added to `clean.c` (unstaged), one to `staged.c` (staged), and an untracked file.
 fn repo_with_changes() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let d = dir.path();
     git(d, &["init", "-q"]);
     write(d, "drv/old.c", &smelly("old"));
@@ -333,7 +335,7 @@ fn since_works_from_a_subdirectory_and_is_quiet_without_changes() {
 
 #[test]
 fn since_deleting_a_barrier_flags_the_store_below() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let d = dir.path();
     git(d, &["init", "-q"]);
     let ordered = smelly("wm").replace("\tbarrier();\n", "\tbarrier();\n\tsmp_wmb();\n");
@@ -356,7 +358,7 @@ fn since_deleting_a_barrier_flags_the_store_below() {
 
 #[test]
 fn since_outside_a_repository_or_with_a_bad_revision_exits_two() {
-    let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let outside = project::dir();
     write(outside.path(), "a.c", &smelly("a"));
     let (code, _, err) = run(ordlint_in(outside.path())
         .env("GIT_CEILING_DIRECTORIES", outside.path())
@@ -376,7 +378,7 @@ fn since_outside_a_repository_or_with_a_bad_revision_exits_two() {
 
 #[test]
 fn diff_file_reports_only_the_patched_lines_without_git() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let d = dir.path();
     let text = format!("{}\n{}", smelly("old"), smelly("new"));
     write(d, "drivers/x/main.c", &text);
@@ -418,7 +420,7 @@ fn diff_file_reports_only_the_patched_lines_without_git() {
 
 #[test]
 fn diff_file_errors_exit_two() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     write(dir.path(), "a.c", &smelly("a"));
     write(dir.path(), "bad.patch", "+++ b/a.c\n@@ -x +1 @@\n+a\n");
     let (code, _, err) =
@@ -445,7 +447,7 @@ fn diff_file_errors_exit_two() {
 
 #[test]
 fn baseline_survives_moved_code_and_still_reports_new_findings() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let d = dir.path();
     let original = format!("{}\n{}", smelly("one"), smelly("two"));
     write(d, "src/a.c", &original);
@@ -530,7 +532,7 @@ fn baseline_survives_moved_code_and_still_reports_new_findings() {
 
 #[test]
 fn bad_baseline_exits_two() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     write(dir.path(), "a.c", &smelly("a"));
     write(dir.path(), "base.json", "[1, 2]");
     let (code, _, err) =

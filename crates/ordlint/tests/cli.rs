@@ -1,5 +1,7 @@
 //! End-to-end tests of the `ordlint` binary: exit statuses, formats, bad input, `rule`.
 
+mod project;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -136,7 +138,7 @@ fn usage_errors_exit_two_with_a_suggestion() {
 
 #[test]
 fn bad_files_get_one_warning_each_and_the_run_goes_on() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let d = dir.path();
     std::fs::write(d.join("binary.c"), b"\x7fELF\x00\x00barrier()")
         .unwrap_or_else(|e| panic!("{e}"));
@@ -183,6 +185,8 @@ fn stdin_is_linted_under_the_given_name() {
         ordlint()
             .args([
                 "check",
+                "--extend-select",
+                "barrier-publication",
                 "--stdin-filename",
                 "kernel/locking/handoff.c",
                 "--format",

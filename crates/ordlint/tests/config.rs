@@ -30,6 +30,9 @@ fn write(p: &Path, text: &str) {
     std::fs::write(p, text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
 }
 
+/// Turns on the pedantic rule that `FLAG` trips.
+const PAIRING: &str = "extend-select = [\"barrier-publication\"]\n";
+
 const FLAG: &str = "struct fw_loader {\n\tvoid *image;\n\tbool ready;\n};\n\nvoid fw_loader_complete(struct fw_loader *ld, void *image)\n{\n\tld->image = image;\n\tbarrier();\n\tld->ready = true;\n}\n";
 
 /// A project (with `.git`, so discovery stops there) holding the flag case in `a/` and `arch/`.
@@ -80,14 +83,16 @@ fn an_unknown_rule_is_an_error_with_a_suggestion() {
 
 #[test]
 fn overrides_and_exclude_apply_per_path() {
-    let dir = project("[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n");
+    let dir = project(&format!(
+        "{PAIRING}[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n"
+    ));
     let (code, out, err) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(code, 1, "{err}");
     assert_eq!(
         rules_fired(&out),
         vec!["a/flag.c:barrier-publication".to_owned()]
     );
-    let dir = project("exclude = [\"a/**\"]\n");
+    let dir = project(&format!("{PAIRING}exclude = [\"a/**\"]\n"));
     let (_, out, _) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(
         rules_fired(&out),
@@ -97,17 +102,19 @@ fn overrides_and_exclude_apply_per_path() {
 
 #[test]
 fn the_config_flag_replaces_discovery() {
-    let dir = project("ignore = [\"barrier-publication\"]\n");
+    let dir = project(&format!("{PAIRING}ignore = [\"barrier-publication\"]\n"));
     let (code, _, _) = run(ordlint(dir.path()).args(["check", "a"]));
     assert_eq!(code, 0, "the discovered config ignores the rule");
-    write(&dir.path().join("other.toml"), "select = [\"default\"]\n");
+    write(&dir.path().join("other.toml"), PAIRING);
     let (code, _, _) = run(ordlint(dir.path()).args(["check", "--config", "other.toml", "a"]));
     assert_eq!(code, 1, "--config wins over the discovered file");
 }
 
 #[test]
 fn stdin_filename_discovers_from_its_directory() {
-    let dir = project("[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n");
+    let dir = project(&format!(
+        "{PAIRING}[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n"
+    ));
     let (code, _, _) = run(ordlint(dir.path())
         .args(["check", "--stdin-filename", "arch/x86/new.c"])
         .write_stdin(FLAG));
@@ -153,7 +160,7 @@ fn every_toml_example_of_the_configuration_chapter_is_valid() {
 fn kernel_api_helpers_are_lowered_like_the_kernel_api() {
     // The flag case with the project's own compiler barrier instead of barrier().
     let own = FLAG.replace("barrier();", "fw_compiler_barrier();");
-    let dir = project("");
+    let dir = project(PAIRING);
     write(&dir.path().join("a/flag.c"), &own);
     std::fs::remove_dir_all(dir.path().join("arch")).unwrap_or_else(|e| panic!("{e}"));
     let (code, out, err) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
@@ -164,7 +171,7 @@ fn kernel_api_helpers_are_lowered_like_the_kernel_api() {
     );
     write(
         &dir.path().join("ordlint.toml"),
-        "[kernel-api]\ncompiler-barriers = [\"fw_compiler_barrier\"]\n",
+        &format!("{PAIRING}[kernel-api]\ncompiler-barriers = [\"fw_compiler_barrier\"]\n"),
     );
     let (code, out, err) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(code, 1, "{err}");

@@ -1,6 +1,8 @@
 //! End-to-end tests of `ordlint check --fix`, `--unsafe-fixes`, `--diff` and
 //! `--add-suppressions` on temporary copies of fixtures.
 
+mod project;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -33,7 +35,7 @@ fn write(p: &Path, text: &str) {
 
 /// A temporary directory with copies of `fixtures/<rel>` (a file or a folder's files).
 fn copy_fixture(rel: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let src = root().join("fixtures").join(rel);
     let files: Vec<PathBuf> = if src.is_dir() {
         std::fs::read_dir(&src)
@@ -56,7 +58,7 @@ const MIXED: &str = "struct fw_loader {\n\tvoid *image;\n\tbool ready;\n};\n\nvo
 
 #[test]
 fn fix_applies_safe_fixes_only() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let file = dir.path().join("loader.c");
     write(&file, MIXED);
     let (code, _, err) = run(ordlint(dir.path()).args(["check", "--fix", "loader.c"]));
@@ -165,12 +167,12 @@ fn permissions_are_kept() {
     let entries = std::fs::read_dir(dir.path())
         .map(|d| d.count())
         .unwrap_or(0);
-    assert_eq!(entries, 1, "no temporary file is left behind");
+    assert_eq!(entries, 2, "the file and ordlint.toml, no temporary file");
 }
 
 #[test]
 fn stdin_fix_prints_the_fixed_source() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = project::dir();
     let (code, out, err) = run(ordlint(dir.path())
         .args(["check", "--fix", "--stdin-filename", "loader.c"])
         .write_stdin(MIXED));

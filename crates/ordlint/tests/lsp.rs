@@ -12,6 +12,12 @@ fn lock_handoff() -> String {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Settings that turn on the two pedantic pairing rules: the bundled example's finding is
+/// a barrier-publication (book/src/precision.md says why that rule is pedantic).
+fn pairing_rules() -> Value {
+    json!({"extendSelect": ["barrier-publication", "unordered-flag-read"]})
+}
+
 fn has_rule(params: &Value, rule: &str) -> bool {
     params["diagnostics"]
         .as_array()
@@ -33,7 +39,7 @@ fn quickfix_from_a_code_action_makes_the_diagnostic_go_away() {
     std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
     let uri = file_uri(&path);
     let mut c = Client::spawn();
-    let init = c.initialize(json!({}), Some(dir.path()), Value::Null);
+    let init = c.initialize(json!({}), Some(dir.path()), pairing_rules());
     let caps = &init["result"]["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
@@ -145,7 +151,7 @@ fn columns_are_utf16_by_default_and_utf8_when_offered() {
         ),
     ] {
         let mut c = Client::spawn();
-        let init = c.initialize(caps, None, Value::Null);
+        let init = c.initialize(caps, None, pairing_rules());
         assert_eq!(init["result"]["capabilities"]["positionEncoding"], encoding);
         let uri = "file:///nonexistent/ordlint-test/utf.c";
         c.open(uri, &text);
@@ -190,7 +196,7 @@ fn malformed_messages_and_unknown_methods_get_errors_and_the_server_lives_on() {
     // Before initialize, requests are refused.
     let early = c.call("textDocument/codeAction", json!({}));
     assert_eq!(early["error"]["code"], -32002);
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     let unknown = c.call("ordlint/noSuchMethod", json!({}));
     assert_eq!(unknown["error"]["code"], -32601);
     let bad_params = c.call("textDocument/codeAction", json!({"textDocument": 3}));
@@ -216,7 +222,7 @@ fn malformed_messages_and_unknown_methods_get_errors_and_the_server_lives_on() {
 #[test]
 fn close_clears_and_exit_codes_follow_the_protocol() {
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     let uri = "file:///nonexistent/close.c";
     c.open(uri, &lock_handoff());
     c.diagnostics(uri, |p| has_rule(p, "barrier-publication"));
@@ -228,12 +234,12 @@ fn close_clears_and_exit_codes_follow_the_protocol() {
     assert_eq!(c.shutdown(), 0);
 
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), 1, "exit without shutdown");
 
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     c.close_stdin();
     assert_eq!(c.wait_exit(), 0, "the client went away");
 }
@@ -244,7 +250,7 @@ fn settings_select_rules_and_limit_file_size() {
     c.initialize(
         json!({}),
         None,
-        json!({"ignore": ["barrier-publication"], "maxFileBytes": 1000}),
+        json!({"extendSelect": ["barrier-publication"], "ignore": ["barrier-publication"], "maxFileBytes": 1000}),
     );
     let small = "file:///nonexistent/small.c";
     let text = lock_handoff();
@@ -260,13 +266,13 @@ fn settings_select_rules_and_limit_file_size() {
     });
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({"settings": {"ordlint": {"ignore": ["barrier-publication"]}}}),
+        json!({"settings": {"ordlint": {"extendSelect": ["barrier-publication"], "ignore": ["barrier-publication"]}}}),
     );
     let p = c.diagnostics(small, |_| true);
     assert!(!has_rule(&p, "barrier-publication"), "{p:#}");
     c.notify(
         "workspace/didChangeConfiguration",
-        json!({"settings": {"ordlint": {}}}),
+        json!({"settings": {"ordlint": {"extendSelect": ["barrier-publication"]}}}),
     );
     c.diagnostics(small, |p| has_rule(p, "barrier-publication"));
     c.notify(
@@ -297,7 +303,7 @@ fn workspace_index_names_the_reader_in_another_file_with_progress() {
     c.initialize(
         json!({"window": {"workDoneProgress": true}}),
         Some(dir.path()),
-        Value::Null,
+        pairing_rules(),
     );
     c.wait_for(|m| m["method"] == "window/workDoneProgress/create");
     c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
@@ -329,7 +335,7 @@ fn workspace_index_names_the_reader_in_another_file_with_progress() {
 #[test]
 fn a_burst_of_edits_publishes_only_the_newest_version() {
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     let uri = "file:///nonexistent/burst.c";
     let text = lock_handoff();
     c.open(uri, &text);
@@ -369,7 +375,7 @@ fn suppression_actions_silence_the_rule_on_the_line_and_in_the_file() {
         ("in this file", "// SPDX-License-Identifier: GPL-2.0\n/* ordlint: allow-file(barrier-publication) -- reason */\n"),
     ] {
         let mut c = Client::spawn();
-        c.initialize(json!({"workspace": {"workspaceEdit": {"documentChanges": true}}}), None, Value::Null);
+        c.initialize(json!({"workspace": {"workspaceEdit": {"documentChanges": true}}}), None, pairing_rules());
         let uri = "file:///nonexistent/suppress.c";
         c.open(uri, &text);
         let p = c.diagnostics(uri, |p| has_rule(p, "barrier-publication"));
@@ -402,7 +408,7 @@ fn suppression_actions_silence_the_rule_on_the_line_and_in_the_file() {
 #[test]
 fn a_request_cancelled_as_it_is_sent_is_answered_request_cancelled() {
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, Value::Null);
+    c.initialize(json!({}), None, pairing_rules());
     let params = json!({"textDocument": {"uri": "file:///never/opened.c"},
         "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
         "context": {"diagnostics": []}});
@@ -446,7 +452,7 @@ fn ordlint_toml_applies_and_reloads_when_it_changes() {
     c.initialize(
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
         Some(dir.path()),
-        Value::Null,
+        pairing_rules(),
     );
     let registration = c.wait_for(|m| m["method"] == "client/registerCapability");
     let globs = registration["params"]["registrations"][0]["registerOptions"]["watchers"].clone();
@@ -502,7 +508,7 @@ fn ordlint_toml_kernel_api_helpers_are_lowered_in_the_editor() {
     assert_ne!(own, lock_handoff());
     let uri = file_uri(&dir.path().join("handoff.c"));
     let mut c = Client::spawn();
-    c.initialize(json!({}), Some(dir.path()), Value::Null);
+    c.initialize(json!({}), Some(dir.path()), pairing_rules());
     c.open(&uri, &own);
     let p = c.diagnostics(&uri, |_| true);
     assert!(
@@ -532,7 +538,7 @@ fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut c = Client::spawn();
-    c.initialize(json!({}), Some(dir.path()), Value::Null);
+    c.initialize(json!({}), Some(dir.path()), pairing_rules());
     for (sub, fires) in [("kernel", true), ("arch/x86", false), ("gen", false)] {
         let uri = file_uri(&dir.path().join(sub).join("handoff.c"));
         c.open(&uri, &lock_handoff());
@@ -545,7 +551,7 @@ fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
 #[test]
 fn steady_typing_is_linted_while_it_lasts() {
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, json!({"debounceMs": 100}));
+    c.initialize(json!({}), None, json!({"debounceMs": 100, "extendSelect": ["barrier-publication"]}));
     let uri = "file:///nonexistent/typing.c";
     let text = lock_handoff();
     c.open(uri, &text);

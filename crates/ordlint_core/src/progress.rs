@@ -87,6 +87,7 @@ mod tests {
             .collect();
         let recorder = Arc::new(Recorder::default());
         let options = RunOptions {
+            rules: crate::RuleSet::defaults_and_pairing(),
             progress: Some(ProgressSink(recorder.clone())),
             ..RunOptions::default()
         };

@@ -61,6 +61,19 @@ impl RuleSet {
         }
     }
 
+    /// The default tier plus the two pedantic rules that pair writers with readers
+    /// (barrier-publication, unordered-flag-read): the tests of the pairing machinery.
+    #[cfg(test)]
+    pub(crate) fn defaults_and_pairing() -> Self {
+        let mut set = RuleSet::defaults();
+        set.rules.extend(
+            all_rules()
+                .iter()
+                .filter(|r| matches!(r.name, "barrier-publication" | "unordered-flag-read")),
+        );
+        set
+    }
+
     /// Resolve a selection into a rule set.
     pub fn from_selection(sel: &RuleSelection) -> Result<Self, UnknownRule> {
         let mut names: Vec<&'static RuleDef> = match &sel.select {

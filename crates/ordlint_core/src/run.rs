@@ -625,7 +625,11 @@ mod tests {
 
     #[test]
     fn partner_definitions_without_a_reader_shape_are_not_parsed() {
-        let result = check_sources(ring_files(), &RunOptions::default());
+        let pairing = RunOptions {
+            rules: RuleSet::defaults_and_pairing(),
+            ..RunOptions::default()
+        };
+        let result = check_sources(ring_files(), &pairing);
         let fired: Vec<(&str, &str)> = result
             .diagnostics
             .iter()
@@ -653,7 +657,12 @@ mod tests {
         // With a rule that counts every reader, it is.
         let every_reader = RunOptions {
             rules: RuleSet::from_selection(&crate::RuleSelection {
-                select: Some(vec!["default".into(), "unpaired-write-barrier".into()]),
+                select: Some(vec![
+                    "default".into(),
+                    "barrier-publication".into(),
+                    "unordered-flag-read".into(),
+                    "unpaired-write-barrier".into(),
+                ]),
                 ..Default::default()
             })
             .unwrap_or_else(|e| panic!("{e:?}")),

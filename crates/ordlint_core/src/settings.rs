@@ -117,7 +117,7 @@ mod tests {
     fn overrides_and_exclude_drop_diagnostics_per_file() {
         let config = Config::parse(
             Path::new("/proj/ordlint.toml"),
-            "exclude = [\"gen/**\"]\n[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n",
+            "exclude = [\"gen/**\"]\n[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"clear-bit-wake-up\"]\n",
         );
         let Ok(config) = config else {
             panic!("{config:?}")
@@ -126,10 +126,10 @@ mod tests {
         let Ok(settings) = settings else {
             panic!("{settings:?}")
         };
-        assert!(settings.rules.contains("barrier-publication"));
-        assert!(settings.keep(&diagnostic("/proj/a.c", "barrier-publication")));
-        assert!(!settings.keep(&diagnostic("/proj/arch/a.c", "barrier-publication")));
-        assert!(!settings.keep(&diagnostic("/proj/gen/a.c", "barrier-publication")));
+        assert!(settings.rules.contains("clear-bit-wake-up"));
+        assert!(settings.keep(&diagnostic("/proj/a.c", "clear-bit-wake-up")));
+        assert!(!settings.keep(&diagnostic("/proj/arch/a.c", "clear-bit-wake-up")));
+        assert!(!settings.keep(&diagnostic("/proj/gen/a.c", "clear-bit-wake-up")));
         assert!(settings.excludes(Path::new("/proj/gen/a.c")));
         assert!(settings.keep(&diagnostic("/proj/arch/a.c", crate::INTERNAL_ERROR)));
     }

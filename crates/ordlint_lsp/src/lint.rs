@@ -262,7 +262,8 @@ mod tests {
     use super::*;
     use std::str::FromStr;
 
-    const HANDOFF: &str = "struct w { bool done; int data; };\nvoid f(struct w *w)\n{\n\tw->data = 1;\n\tbarrier();\n\tw->done = true;\n}\nvoid g(struct w *w)\n{\n\twhile (!w->done)\n\t\tcpu_relax();\n\tuse(w->data);\n}\n";
+    /// A clear-bit-wake-up finding (a default-tier rule).
+    const HANDOFF: &str = "struct w { unsigned long flags; int data; };\nvoid f(struct w *w)\n{\n\tw->data = 1;\n\tclear_bit(0, &w->flags);\n\twake_up_bit(&w->flags, 0);\n}\n";
 
     fn job(version: i32, latest: i32) -> Option<LintJob> {
         Some(LintJob {

@@ -15,7 +15,7 @@ use ordlint_ir::{Access, Event, EventKind, FenceKind, Function, LockKind, Mark, 
 pub(crate) static RULE: RuleDef = RuleDef {
     name: "barrier-publication",
     page: include_str!("../../../../rules/barrier-publication.md"),
-    tier: Tier::Default,
+    tier: Tier::Pedantic,
     severity: Severity::Warning,
     langs: Langs::C,
     triggers: &["barrier()"],

@@ -15,7 +15,7 @@ use std::collections::HashSet;
 pub(crate) static RULE: RuleDef = RuleDef {
     name: "unordered-flag-read",
     page: include_str!("../../../../rules/unordered-flag-read.md"),
-    tier: Tier::Default,
+    tier: Tier::Pedantic,
     severity: Severity::Warning,
     langs: Langs::C,
     // The reader file may hold none of these: it is linted because it reads a location that a

@@ -5,7 +5,9 @@
 # rules' trigger tokens over the same files) and, when installed, for coccinelle with a
 # semantic patch for the barrier-publication shape: wall time, CPU time, peak RSS, files
 # scanned/parsed and findings, the ordlint/floor and coccinelle/ordlint ratios, and a scaling
-# check (every 8th, 4th, 2nd file of the tree).
+# check (every 8th, 4th, 2nd file of the tree). Then the same ordlint/floor pair with the two
+# pedantic pairing rules added (barrier-publication, unordered-flag-read), the heaviest
+# configuration a kernel developer is likely to run: they pull in partner files.
 #   KERNEL_TREE  use this tree instead of fetching one with ../shared/scripts/kernel-tree.sh
 #   JOBS         worker threads (default: all cores)
 #   SCALING=0    skip the scaling check
@@ -48,6 +50,15 @@ if command -v rg >/dev/null; then
   echo "ratio ordlint/floor (wall): $(python3 -c "print(round($(wall_s ordlint) / max($(wall_s floor), 0.01), 1))")"
 else
   echo "floor      ripgrep (rg) not installed: apt-get install ripgrep"
+fi
+pairing=barrier-publication,unordered-flag-read
+measure pairing "$bin" check --exit-zero --no-progress --statistics --format json --extend-select "$pairing" ${JOBS:+--jobs $JOBS} "$tree"
+grep '^ordlint:' "$out/pairing.err" || true
+echo "findings with the pairing rules: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$out/pairing.out")"
+if command -v rg >/dev/null; then
+  tokens=$("$bin" rule --triggers --extend-select "$pairing")
+  measure pairing-floor rg -c --no-ignore -t c -t rust -e "$tokens" "$tree"
+  echo "ratio with the pairing rules, ordlint/floor (wall): $(python3 -c "print(round($(wall_s pairing) / max($(wall_s pairing-floor), 0.01), 1))")"
 fi
 if command -v spatch >/dev/null; then
   cat >"$out/bp.cocci" <<'COCCI'

@@ -128,4 +128,14 @@ pub struct RuleArgs {
     /// benchmark's file-scan floor).
     #[arg(long, hide = true, conflicts_with = "name")]
     pub triggers: bool,
+    /// With `--triggers`: add these rules to the default ones (comma-separated), as
+    /// `ordlint check --extend-select` does.
+    #[arg(
+        long,
+        hide = true,
+        requires = "triggers",
+        value_delimiter = ',',
+        value_name = "RULES"
+    )]
+    pub extend_select: Vec<String>,
 }

@@ -8,6 +8,7 @@
 use crate::cli::RuleArgs;
 use anyhow::{bail, Result};
 use ordlint_book::terminal::{render, Style};
+use ordlint_core::{RuleSelection, RuleSet};
 use ordlint_diagnostics::{FixAvailability, Tier};
 use ordlint_rules::{all_rules, find_rule};
 use std::io::{IsTerminal, Write};
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 /// List rules or print one rule's page.
 pub fn run(args: &RuleArgs) -> Result<ExitCode> {
     let text = match &args.name {
-        None if args.triggers => triggers(),
+        None if args.triggers => triggers(&args.extend_select)?,
         None => list(),
         Some(name) => page(name)?,
     };
@@ -28,11 +29,15 @@ pub fn run(args: &RuleArgs) -> Result<ExitCode> {
     }
 }
 
-/// The default rules' trigger tokens as one regular expression, metacharacters escaped.
-fn triggers() -> String {
-    let mut tokens: Vec<&str> = all_rules()
+/// The trigger tokens of the default rules plus `extend`, as one regular expression with
+/// metacharacters escaped.
+fn triggers(extend: &[String]) -> Result<String> {
+    let rules = RuleSet::from_selection(&RuleSelection {
+        extend_select: extend.to_vec(),
+        ..RuleSelection::default()
+    })?;
+    let mut tokens: Vec<&str> = rules
         .iter()
-        .filter(|r| r.tier == Tier::Default)
         .flat_map(|r| r.triggers.iter().copied())
         .collect();
     tokens.sort_unstable();
@@ -51,7 +56,7 @@ fn triggers() -> String {
                 .collect()
         })
         .collect();
-    format!("{}\n", escaped.join("|"))
+    Ok(format!("{}\n", escaped.join("|")))
 }
 
 /// One line per rule: name, languages, tier, default severity, fix availability, summary.

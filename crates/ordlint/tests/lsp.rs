@@ -551,7 +551,11 @@ fn ordlint_toml_overrides_and_exclude_follow_the_document_path() {
 #[test]
 fn steady_typing_is_linted_while_it_lasts() {
     let mut c = Client::spawn();
-    c.initialize(json!({}), None, json!({"debounceMs": 100, "extendSelect": ["barrier-publication"]}));
+    c.initialize(
+        json!({}),
+        None,
+        json!({"debounceMs": 100, "extendSelect": ["barrier-publication"]}),
+    );
     let uri = "file:///nonexistent/typing.c";
     let text = lock_handoff();
     c.open(uri, &text);

@@ -125,4 +125,20 @@ fn triggers_are_one_escaped_alternation_of_the_default_rules_tokens() {
     );
     let (code, _, _) = run(ordlint().args(["rule", "--triggers", "volatile-sync"]));
     assert_eq!(code, 2, "--triggers takes no rule name");
+    let (code, out, _) = run(ordlint().args([
+        "rule",
+        "--triggers",
+        "--extend-select",
+        "barrier-publication,unordered-flag-read",
+    ]));
+    assert_eq!(code, 0);
+    let extended: Vec<&str> = out.trim_end().split('|').collect();
+    assert!(extended.contains(&"barrier\\(\\)"), "{out}");
+    assert!(
+        alternatives.iter().all(|t| extended.contains(t)),
+        "the default tokens stay: {out}"
+    );
+    let (code, _, err) = run(ordlint().args(["rule", "--triggers", "--extend-select", "nope"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown rule `nope`"), "{err}");
 }

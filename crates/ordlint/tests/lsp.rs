@@ -333,6 +333,58 @@ fn workspace_index_names_the_reader_in_another_file_with_progress() {
 }
 
 #[test]
+fn the_workspace_is_indexed_only_when_a_selected_rule_pairs_across_files() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let src = root().join("fixtures/barrier-publication/cross_file_completion");
+    for name in ["producer.c", "consumer.c"] {
+        let text = std::fs::read_to_string(src.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut c = Client::spawn();
+    // The default rules: none of them reads other files, so nothing is indexed.
+    c.initialize(
+        json!({"window": {"workDoneProgress": true}}),
+        Some(dir.path()),
+        Value::Null,
+    );
+    c.wait_for(|m| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("not indexed"))
+    });
+    assert!(
+        !c.seen
+            .iter()
+            .any(|m| m["method"] == "window/workDoneProgress/create"),
+        "no indexing progress without a pairing rule"
+    );
+    // Selecting the pairing rules in the editor starts the index, which finds the reader.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ordlint": pairing_rules()}}),
+    );
+    let end = c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert!(
+        end["params"]["value"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("indexed 2 of 2")),
+        "{end:#}"
+    );
+    let producer = dir.path().join("producer.c");
+    let uri = file_uri(&producer);
+    let text = std::fs::read_to_string(&producer).unwrap_or_else(|e| panic!("{e}"));
+    c.open(&uri, &text);
+    let p = c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
+    let related = &find_rule(&p, "barrier-publication")["relatedInformation"][0]["location"];
+    assert_eq!(
+        related["uri"],
+        file_uri(&dir.path().join("consumer.c")).as_str()
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
 fn a_burst_of_edits_publishes_only_the_newest_version() {
     let mut c = Client::spawn();
     c.initialize(json!({}), None, pairing_rules());

@@ -5,7 +5,7 @@ use ordlint_rules::{all_rules, find_rule, RuleDef};
 use std::collections::BTreeMap;
 
 /// Rule selection as the user expressed it (CLI flags or configuration).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RuleSelection {
     /// When set, exactly these rules (names, or `ALL`, or `default`/`pedantic` tiers) are enabled.
     pub select: Option<Vec<String>>,
@@ -105,6 +105,13 @@ impl RuleSet {
     /// True when `name` is enabled.
     pub fn contains(&self, name: &str) -> bool {
         self.rules.iter().any(|r| r.name == name)
+    }
+
+    /// True when some enabled rule looks into other files: a pairing rule, or one that
+    /// resolves names other files define (`RuleDef::partner_names`). Without one, a run
+    /// needs no partner files and an editor no workspace index.
+    pub fn looks_across_files(&self) -> bool {
+        self.rules.iter().any(|r| r.pairing || r.partner_names)
     }
 
     /// The tokens one of which a definition of another file must contain to hold a read some

@@ -27,6 +27,7 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, TraceValue, Uri, WorkDoneProgress, WorkDoneProgressBegin,
     WorkDoneProgressCreateParams, WorkDoneProgressEnd, WorkDoneProgressReport,
 };
+use ordlint_core::pairing::PairingIndex;
 use ordlint_core::RuleSelection;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -515,7 +516,13 @@ impl Server {
         if settings.is_null() {
             return;
         }
+        let before = self.selection.clone();
         self.apply_settings(settings);
+        // The index holds the files the selected rules trigger on: a new selection may
+        // need another index, or none.
+        if self.selection != before {
+            self.start_indexing();
+        }
         self.relint_others(None);
     }
 
@@ -687,6 +694,19 @@ impl Server {
         if self.roots.is_empty() || self.settings.index_workspace == Some(false) {
             return;
         }
+        // The rules and helpers `ordlint check` would use for the first folder.
+        let first = self.roots.first().cloned();
+        let settings = self.settings_for(first.as_deref());
+        if !settings.rules.looks_across_files() {
+            // No selected rule reads other files (the default tier has none): reading the
+            // workspace would only cost CPU. Selecting a pairing rule starts it.
+            self.index.install(PairingIndex::new(), settings.api());
+            self.log(
+                MessageType::INFO,
+                "ordlint: the workspace is not indexed: no selected rule pairs across files",
+            );
+            return;
+        }
         self.index_run += 1;
         self.progress = if self.progress_supported {
             let id = self.request(
@@ -699,9 +719,6 @@ impl Server {
         } else {
             Progress::Unsupported
         };
-        // The rules and helpers `ordlint check` would use for the first folder.
-        let first = self.roots.first().cloned();
-        let settings = self.settings_for(first.as_deref());
         self.indexer_cancel = Some(indexer::spawn(
             self.index_run,
             self.roots.clone(),

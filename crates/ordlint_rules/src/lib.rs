@@ -6,6 +6,7 @@
 //! know no syntax tree. Each registered rule has one file, one page in `rules/NAME.md` and one
 //! fixture folder.
 
+pub mod code_text;
 pub mod contract;
 pub mod fixes;
 pub mod pairing;

@@ -1,6 +1,7 @@
 //! barrier-without-comment: an SMP barrier with no comment saying what it orders or pairs with,
 //! or whose "pairs with" comment names a function that the linted files do not have.
 
+use crate::code_text::code_mentions;
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::partner_comments::pairing_referents;
 use ordlint_diagnostics::{FixAvailability, Severity, Span, Tier};
@@ -324,56 +325,6 @@ fn known(ctx: &RuleContext<'_>, name: &str) -> bool {
     ctx.index.knows_name(name) || code_mentions(ctx.source, name)
 }
 
-/// True when `name` occurs as a whole identifier in the code of `src` (comments and literals
-/// skipped).
-fn code_mentions(src: &str, name: &str) -> bool {
-    let bytes = src.as_bytes();
-    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let next = bytes.get(i + 1).copied();
-        match b {
-            b'/' if next == Some(b'*') => {
-                i = src
-                    .get(i + 2..)
-                    .and_then(|s| s.find("*/"))
-                    .map_or(bytes.len(), |k| i + 2 + k + 2);
-            }
-            b'/' if next == Some(b'/') => {
-                i = src
-                    .get(i..)
-                    .and_then(|s| s.find('\n'))
-                    .map_or(bytes.len(), |k| i + k);
-            }
-            b'"' | b'\'' => {
-                let mut j = i + 1;
-                while let Some(&c) = bytes.get(j) {
-                    if c == b'\\' {
-                        j += 2;
-                        continue;
-                    }
-                    j += 1;
-                    if c == b || c == b'\n' {
-                        break;
-                    }
-                }
-                i = j;
-            }
-            _ if is_ident(b) => {
-                let start = i;
-                while bytes.get(i).is_some_and(|c| is_ident(*c)) {
-                    i += 1;
-                }
-                if src.get(start..i) == Some(name) {
-                    return true;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,12 +355,5 @@ mod tests {
         ));
         assert!(!is_arch_primitive_header("arch/arm/kernel/topology.c"));
         assert!(!is_arch_primitive_header("drivers/arch/include/asm/x.h"));
-    }
-
-    #[test]
-    fn code_mentions_skip_comments_and_strings() {
-        let src = "/* foo_read */ x = \"foo_read\"; // foo_read\nfoo_readx();";
-        assert!(!code_mentions(src, "foo_read"));
-        assert!(code_mentions("int y = foo_read(p);", "foo_read"));
     }
 }

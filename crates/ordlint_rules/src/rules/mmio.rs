@@ -47,6 +47,33 @@ pub(crate) fn mmio_write(name: &str) -> Option<MmioWrite> {
     WRITE_STEMS.contains(&name).then_some(MmioWrite::Ordered)
 }
 
+/// Width and endianness stems of the MMIO read accessors.
+const READ_STEMS: &[&str] = &[
+    "readb",
+    "readw",
+    "readl",
+    "readq",
+    "ioread8",
+    "ioread16",
+    "ioread32",
+    "ioread64",
+    "ioread16be",
+    "ioread32be",
+    "ioread64be",
+    "lo_hi_readq",
+    "hi_lo_readq",
+];
+
+/// True when a called name is an MMIO read accessor (`readl`, `readl_relaxed`,
+/// `__raw_readl`, `ioread32`, …): it reads a device register, never normal memory.
+pub(crate) fn is_mmio_read(name: &str) -> bool {
+    let stem = name
+        .strip_suffix("_relaxed")
+        .or_else(|| name.strip_prefix("__raw_"))
+        .unwrap_or(name);
+    READ_STEMS.contains(&stem)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +85,8 @@ mod tests {
         assert_eq!(mmio_write("writel_relaxed"), Some(MmioWrite::Relaxed));
         assert_eq!(mmio_write("__raw_writeq"), Some(MmioWrite::Relaxed));
         assert_eq!(mmio_write("write_lock"), None);
+        assert!(is_mmio_read("readl_relaxed") && is_mmio_read("__raw_readw"));
+        assert!(is_mmio_read("ioread32") && !is_mmio_read("read_lock"));
         assert_eq!(mmio_write("readl"), None);
     }
 }

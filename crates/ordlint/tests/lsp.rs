@@ -385,6 +385,47 @@ fn the_workspace_is_indexed_only_when_a_selected_rule_pairs_across_files() {
 }
 
 #[test]
+fn a_restarted_index_ends_the_progress_it_began() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    // Enough files with a trigger that the first run is still going when it is restarted.
+    for i in 0..600 {
+        let text = format!(
+            "struct fw_{i} {{\n\tvoid *image;\n\tbool ready;\n}};\n\nvoid fw_{i}_done(struct fw_{i} *f, void *image)\n{{\n\tf->image = image;\n\tbarrier();\n\tf->ready = true;\n}}\n"
+        );
+        std::fs::write(dir.path().join(format!("fw_{i}.c")), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let token = |run: u32| format!("ordlint/index/{run}");
+    let progress = |m: &Value, run: u32, kind: &str| {
+        m["method"] == "$/progress"
+            && m["params"]["token"] == token(run).as_str()
+            && m["params"]["value"]["kind"] == kind
+    };
+    let mut c = Client::spawn();
+    c.initialize(
+        json!({"window": {"workDoneProgress": true}}),
+        Some(dir.path()),
+        pairing_rules(),
+    );
+    c.wait_for(|m| progress(m, 1, "begin"));
+    // Another pairing selection: the index is built again, and the first run's progress
+    // is ended rather than left spinning in the editor.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ordlint": {"extendSelect": ["barrier-publication", "unordered-flag-read", "unpaired-write-barrier"]}}}),
+    );
+    let first = c.wait_for(|m| progress(m, 1, "end"));
+    let second = c.wait_for(|m| progress(m, 2, "end"));
+    assert!(
+        second["params"]["value"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains("indexed 600 of 600")),
+        "{first:#} {second:#}"
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
 fn a_burst_of_edits_publishes_only_the_newest_version() {
     let mut c = Client::spawn();
     c.initialize(json!({}), None, pairing_rules());

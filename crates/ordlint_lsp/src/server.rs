@@ -516,11 +516,11 @@ impl Server {
         if settings.is_null() {
             return;
         }
-        let before = self.selection.clone();
+        let before = (self.selection.clone(), self.settings.index_workspace);
         self.apply_settings(settings);
         // The index holds the files the selected rules trigger on: a new selection may
         // need another index, or none.
-        if self.selection != before {
+        if (self.selection.clone(), self.settings.index_workspace) != before {
             self.start_indexing();
         }
         self.relint_others(None);
@@ -690,6 +690,14 @@ impl Server {
     fn start_indexing(&mut self) {
         if let Some(cancel) = self.indexer_cancel.take() {
             cancel.store(true, Ordering::Relaxed);
+            // The stopped run's events are ignored from now on: end its progress here, or
+            // the client shows it running forever.
+            if matches!(self.progress, Progress::Ready) {
+                self.send_progress(WorkDoneProgress::End(WorkDoneProgressEnd {
+                    message: Some("indexing stopped".to_owned()),
+                }));
+            }
+            self.progress = Progress::Unsupported;
         }
         if self.roots.is_empty() || self.settings.index_workspace == Some(false) {
             return;
@@ -769,6 +777,8 @@ impl Server {
                     "indexing stopped".to_owned()
                 };
                 self.log(MessageType::INFO, &format!("ordlint: {message}"));
+                // The run is over: nothing to stop or to end when the next one starts.
+                self.indexer_cancel = None;
                 if complete {
                     self.relint_others(None);
                 }

@@ -1028,8 +1028,13 @@ impl Walker<'_> {
                 }
             }
             "comment" => self.comment(n),
-            // Garbled macros can swallow the next function into this body: lower it apart.
-            "function_definition" => self.nested.push((n.start_byte(), n.end_byte())),
+            // `scoped_guard(rcu) { … }` and `for_each_online_cpu(cpu) { … }` with one bare
+            // argument parse as a function definition: lower it as the macro block it is.
+            "function_definition" => match self.macro_definition(n) {
+                Some((name, arg, header, body)) => self.macro_block(name, vec![arg], header, body),
+                // Garbled macros can swallow the next function into this body: lower it apart.
+                None => self.nested.push((n.start_byte(), n.end_byte())),
+            },
             "break_statement"
             | "continue_statement"
             | "type_definition"
@@ -1067,7 +1072,11 @@ impl Walker<'_> {
         while let Some(k) = kids.get(i) {
             if let (Some(call), Some(body)) = (self.macro_header(*k), kids.get(i + 1)) {
                 if is_statement(body.kind()) && body.kind() != "comment" {
-                    self.macro_block(*k, call, *body);
+                    let name = call
+                        .field("function")
+                        .map(|f| self.text(f).to_owned())
+                        .unwrap_or_default();
+                    self.macro_block(name, call_args(call), self.span(*k), *body);
                     i += 2;
                     continue;
                 }
@@ -1099,15 +1108,33 @@ impl Walker<'_> {
             .then_some(call)
     }
 
-    fn macro_block(&mut self, header: Node<'_>, call: Node<'_>, body: Node<'_>) {
-        let name = call
-            .field("function")
-            .map(|f| self.text(f).to_owned())
-            .unwrap_or_default();
-        let args = call_args(call);
-        let whole = self.span(header).cover(self.span(body));
+    /// If the nested function definition `n` is an iterator macro or `scoped_guard` with one
+    /// bare argument and a body (`scoped_guard(irqsave) { … }`): its name, argument, the span
+    /// of the call and the body.
+    fn macro_definition<'t>(&self, n: Node<'t>) -> Option<(String, Node<'t>, Span, Node<'t>)> {
+        let callee = n
+            .field("type")
+            .filter(|t| matches!(t.kind(), "type_identifier" | "identifier"))?;
+        let declarator = n
+            .field("declarator")
+            .filter(|d| d.kind() == "parenthesized_declarator")?;
+        let arg = named_children(declarator).into_iter().next()?;
+        let body = n
+            .field("body")
+            .filter(|b| b.kind() == "compound_statement")?;
+        let name = self.text(callee);
+        let header = Span::new(self.span(callee).start, self.span(declarator).end);
+        (kernel_api::is_loop_macro(name) || self.input.api.classify(name) == Some(Api::ScopedGuard))
+            .then(|| (name.to_owned(), arg, header, body))
+    }
+
+    /// A macro call that heads a block (`list_for_each_entry(pos, head, m) { … }`,
+    /// `scoped_guard(spinlock, &l) { … }`): `header` spans the call, `body` is the block.
+    fn macro_block(&mut self, name: String, args: Vec<Node<'_>>, header: Span, body: Node<'_>) {
+        let call_span = header;
+        let whole = header.cover(self.span(body));
         let saved = self.stmt;
-        self.stmt = self.span(header);
+        self.stmt = header;
         if self.input.api.classify(&name) == Some(Api::ScopedGuard) {
             let class = args
                 .first()
@@ -1122,15 +1149,15 @@ impl Walker<'_> {
                 kind: kernel_api::guard_class(&class),
                 object: args.get(object_index).map(|a| self.operand(*a)),
             };
-            self.emit(EventKind::Lock(op.clone()), self.span(call));
+            self.emit(EventKind::Lock(op.clone()), call_span);
             self.stmt = saved;
             self.stmt(body);
             // The guard is dropped at the end of the block: the unlock points at the header.
             self.stmt = whole;
-            self.emit(EventKind::Unlock(op), self.span(call));
+            self.emit(EventKind::Unlock(op), call_span);
         } else {
             self.in_scope(ScopeKind::Loop, whole, |w| {
-                w.in_scope(ScopeKind::LoopCondition, w.span(call), |w| {
+                w.in_scope(ScopeKind::LoopCondition, call_span, |w| {
                     // Bare identifiers are the cursor, the list member or a CPU variable.
                     for a in args.iter().filter(|a| a.kind() != "identifier") {
                         w.expr(*a);
@@ -1140,7 +1167,7 @@ impl Walker<'_> {
                         receiver: None,
                         args: args.iter().map(|a| w.operand(*a)).collect(),
                     };
-                    w.emit(EventKind::Call(call_ev), w.span(call));
+                    w.emit(EventKind::Call(call_ev), call_span);
                 });
                 w.stmt = saved;
                 w.stmt(body);

@@ -1028,3 +1028,60 @@ static void ring_reset(struct ring *r)
         "__must_hold(&r->lock)"
     );
 }
+
+#[test]
+fn one_argument_guards_and_iterators_are_blocks_of_their_function() {
+    // tree-sitter reads `scoped_guard(irqsave) { … }` and `for_each_online_cpu(cpu) { … }`
+    // as function definitions nested in the body; they are the enclosing function's code.
+    let src = r#"
+void aux_pause(struct ring *rb, int pause)
+{
+	int total = 0;
+	int cpu;
+
+	scoped_guard (irqsave) {
+		WRITE_ONCE(rb->in_pause, 1);
+		barrier();
+		rb->paused = pause;
+	}
+	scoped_guard(rcu) {
+		rb->owner = NULL;
+	}
+	for_each_online_cpu(cpu) {
+		total += per_cpu(ring_hits, cpu);
+		rb->seen = total;
+	}
+}
+"#;
+    let ir = lower(src);
+    assert_eq!(
+        ir.functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        ["aux_pause"],
+        "no nested pseudo-functions"
+    );
+    let f = func(&ir, "aux_pause");
+    let at = |text: &str| {
+        f.events
+            .iter()
+            .position(|e| matches!(&e.kind, EventKind::Store(a) if a.target.text == text))
+            .unwrap_or_else(|| panic!("no store to {text}"))
+    };
+    let held = |id: usize| f.held_at(id).iter().map(|l| l.kind).collect::<Vec<_>>();
+    assert_eq!(held(at("rb->paused")), vec![LockKind::IrqOff]);
+    assert_eq!(held(at("rb->owner")), vec![LockKind::RcuRead]);
+    assert!(
+        held(at("rb->seen")).is_empty(),
+        "each guard ends with its block"
+    );
+    assert!(f.is_within(at("rb->seen"), ScopeKind::Loop));
+    // `rb` is the parameter in every block, not a global of some pseudo-function.
+    assert!(
+        !f.events.iter().any(|e| matches!(&e.kind, EventKind::Load(a)
+            if a.target.text == "rb" && a.target.key.as_ref().is_some_and(|k| k.kind == KeyKind::Global))),
+        "{:#?}",
+        f.events
+    );
+}

@@ -5,7 +5,7 @@ use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{
     delete_statement, disjoint, load_acquire, replace, replace_site, store_release,
 };
-use crate::pairing::{fence_directly_before, owner_type, share_a_lock, Role, Site};
+use crate::pairing::{fence_directly_before, owner_type, share_a_lock, type_name, Role, Site};
 use crate::rules::context::{
     mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before,
 };
@@ -79,7 +79,7 @@ fn publication_readers<'a>(
         return None;
     }
     let owner = owner_type(f, &store.target);
-    if is_own_task_state(store, owner.as_deref()) || is_read_modify_write(ctx, f, id) {
+    if is_own_task_state(f, store, owner.as_deref()) || is_read_modify_write(ctx, f, id) {
         return None;
     }
     let readers: Vec<&Site> = ctx
@@ -175,19 +175,25 @@ fn reader_note(r: &Site) -> String {
     }
 }
 
-/// A field of the running task (`current->…`, or any `struct task_struct` field): barrier()
-/// there orders against interrupts and preemption of that same task, not another CPU.
-fn is_own_task_state(store: &Access, owner: Option<&str>) -> bool {
+/// A field of the running task (`current->…`, or any `struct task_struct` field, also nested
+/// as in `t->rcu_read_unlock_special.b.blocked`): barrier() there orders against interrupts
+/// and preemption of that same task, not another CPU.
+fn is_own_task_state(f: &Function, store: &Access, owner: Option<&str>) -> bool {
     let base = store
         .target
         .base
         .as_deref()
         .unwrap_or("")
         .trim_start_matches(['&', '(', '*']);
-    base == "current"
-        || base.starts_with("current->")
-        || base.starts_with("current.")
-        || owner == Some("task_struct")
+    let root = base
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    let root_is_task = f
+        .type_of(root)
+        .and_then(type_name)
+        .is_some_and(|t| t == "task_struct");
+    root == "current" || owner == Some("task_struct") || root_is_task
 }
 
 /// `x += n`, `x |= m`, `x++`: a counter or mask update, not the publication of a flag.

@@ -17,6 +17,8 @@ const SAME_CPU_WORDS: &[&str] = &[
     "signal handler",
     "softirq",
     "reentr",
+    // "Only care about program order": the author asks the compiler, not the CPUs.
+    "program order",
 ];
 
 /// True when the function is an interrupt or NMI handler by its signature or name.

@@ -72,15 +72,21 @@ impl Case {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let mut paths = Vec::new();
-        if path.is_dir() {
-            for e in std::fs::read_dir(path)? {
+        // A folder case may nest directories, for rules that look at where files are.
+        let mut dirs = vec![path.to_path_buf()];
+        if !path.is_dir() {
+            paths.push(path.to_path_buf());
+            dirs.clear();
+        }
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir)? {
                 let p = e?.path();
-                if p.is_file() && ordlint_ir_language(&p) {
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.is_file() && ordlint_ir_language(&p) {
                     paths.push(p);
                 }
             }
-        } else {
-            paths.push(path.to_path_buf());
         }
         let mut texts = Vec::new();
         for p in paths {

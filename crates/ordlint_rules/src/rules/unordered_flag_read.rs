@@ -1,14 +1,15 @@
 //! unordered-flag-read: a plain or `READ_ONCE` poll of a flag whose writer publishes it, with
 //! reads of the published data after it and no acquire or read barrier in between.
 
+use crate::code_text::code_identifiers;
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
 use crate::rules::context::{entered_with_lock_held, in_while_condition};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
-    Access, AtomicOrdering, Event, EventKind, FenceKind, Function, LocationKey, Mark, ScopeKind,
-    Sharing,
+    Access, AtomicOrdering, Event, EventKind, FenceKind, Function, KeyKind, LocationKey, Mark,
+    ScopeKind, Sharing,
 };
 use std::collections::HashSet;
 
@@ -133,12 +134,62 @@ fn publishing_writers<'a>(
     if load.mark == Mark::Plain && !polled {
         return Vec::new();
     }
-    ctx.index
+    let writers: Vec<&Site> = ctx
+        .index
         .partners(key, owner.as_deref(), ctx.path)
         .into_iter()
         .filter(|w| w.role == Role::Write && !(w.function == f.name && w.location.path == ctx.path))
         .filter(|w| publishes(w))
-        .collect()
+        .collect();
+    if key.kind == KeyKind::Field && publication_is_foreign(ctx, &writers, &key.name) {
+        return Vec::new();
+    }
+    writers
+}
+
+/// True when every publishing writer is in another part of the tree (neither directory
+/// holds the other: `net/ipv4/` for a reader in `net/unix/`; a header and the source file
+/// of the same name are one module) and this file stores to the field itself. A structure
+/// shared by subsystems (`struct sock`, `struct inode`) is then published with release by
+/// one of them and run by this file's own protocol (its lock, its state machine), which the
+/// far writer never takes part in.
+fn publication_is_foreign(ctx: &RuleContext<'_>, writers: &[&Site], field: &str) -> bool {
+    let split = |p: &str| {
+        let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
+        let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+        (format!("{dir}/"), stem.to_owned())
+    };
+    let (here, stem) = split(ctx.path);
+    let related = |w: &&Site| {
+        let (there, their_stem) = split(&w.location.path);
+        here.starts_with(&there) || there.starts_with(&here) || stem == their_stem
+    };
+    !writers.is_empty() && !writers.iter().any(related) && stores_field(ctx.source, field)
+}
+
+/// True when the code of `src` stores to a field named `field`: `x->field = …`,
+/// `x.field = …` (not `==`), or `WRITE_ONCE(x->field, …)`.
+fn stores_field(src: &str, field: &str) -> bool {
+    code_identifiers(src).any(|(s, e)| {
+        if src.get(s..e) != Some(field) {
+            return false;
+        }
+        let before = src.get(..s).unwrap_or("").trim_end();
+        if !(before.ends_with("->") || before.ends_with('.')) {
+            return false;
+        }
+        let after = src.get(e..).unwrap_or("").trim_start();
+        let assigned = after.starts_with('=') && !after.starts_with("==");
+        let written_once = {
+            // The access is the first argument of WRITE_ONCE(: find the call's opening.
+            let head = before.trim_end_matches(|c: char| c != '(');
+            head.trim_end_matches('(')
+                .trim_end()
+                .ends_with("WRITE_ONCE")
+                && after.starts_with(',')
+        };
+        assigned || written_once
+    })
 }
 
 /// A writer publishes when it releases, or comes right after a write or full barrier. A

@@ -4,6 +4,7 @@
 use crate::code_text::code_mentions;
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::partner_comments::pairing_referents;
+use crate::rules::context::header_comment;
 use ordlint_diagnostics::{FixAvailability, Severity, Span, Tier};
 use ordlint_ir::{Event, EventKind, Function};
 
@@ -218,12 +219,7 @@ fn adjacent_comments(ctx: &RuleContext<'_>, f: &Function, event: &Event) -> Vec<
         found.push((*below, Placement::Group));
     }
     // The function's header comment, when nothing but blanks separates it from the function.
-    if let Some(header) = ctx.ir.comments.iter().rev().find(|c| {
-        c.span.end <= f.span.start
-            && src
-                .get(c.span.end..f.span.start)
-                .is_some_and(|gap| gap.trim().is_empty())
-    }) {
+    if let Some(header) = header_comment(ctx.ir, f, src) {
         found.push((header.span, Placement::Header));
     }
     // Walk up line by line from the barrier's line.

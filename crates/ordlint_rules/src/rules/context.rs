@@ -1,7 +1,7 @@
 //! Facts about where code runs, shared by the rules: interrupt handlers, same-CPU comments,
 //! functions entered with a lock held, and whether data is written before a point.
 
-use ordlint_ir::{EventKind, FileIr, Function, ScopeKind, Sharing};
+use ordlint_ir::{CommentText, EventKind, FileIr, Function, ScopeKind, Sharing};
 use std::collections::HashSet;
 
 /// Words in a comment near a barrier that say it orders against this CPU (an interrupt, an
@@ -64,15 +64,58 @@ pub(crate) fn in_while_condition(f: &Function, id: usize, source: &str) -> bool 
 /// into held locks. Callers are deliberately not followed: a file is lowered only around the
 /// definitions that matter to the enabled rules, so a helper's callers are often not in the
 /// IR, and the answer would depend on the prefilter.
-pub(crate) fn entered_with_lock_held(ir: &FileIr) -> HashSet<&str> {
+pub(crate) fn entered_with_lock_held<'a>(ir: &'a FileIr, source: &str) -> HashSet<&'a str> {
     ir.functions
         .iter()
         .filter(|f| {
             (f.name.ends_with("_locked") && !f.name.ends_with("_unlocked"))
                 || releases_a_lock_it_did_not_take(f)
+                || header_comment(ir, f, source).is_some_and(|c| documents_caller_lock(&c.text))
         })
         .map(|f| f.name.as_str())
         .collect()
+}
+
+/// The comment right above function `f` (nothing but blanks between them), its header.
+pub(crate) fn header_comment<'a>(
+    ir: &'a FileIr,
+    f: &Function,
+    source: &str,
+) -> Option<&'a CommentText> {
+    ir.comments.iter().rev().find(|c| {
+        c.span.end <= f.span.start
+            && source
+                .get(c.span.end..f.span.start)
+                .is_some_and(|gap| gap.trim().is_empty())
+    })
+}
+
+/// True when a function's header comment says its caller holds a lock, as kernel comments
+/// do: "Must be called with the QP state lock held", "The caller must hold rnp->lock",
+/// "caller holds termios_rwsem". One sentence must say both who holds and what.
+fn documents_caller_lock(comment: &str) -> bool {
+    let text = comment.to_ascii_lowercase().replace(['*', '/', '\n'], " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.split(['.', ';']).any(|sentence| {
+        let holds = [
+            "called with",
+            "caller must hold",
+            "caller holds",
+            "callers hold",
+            "callers must hold",
+            "must be held",
+            "must hold",
+        ]
+        .iter()
+        .any(|p| sentence.contains(p));
+        let lock = ["lock", "mutex", "rwsem", "semaphore"]
+            .iter()
+            .any(|w| sentence.contains(w));
+        let negated = ["without", "not held", "must not", "unlocked"]
+            .iter()
+            .any(|w| sentence.contains(w));
+        holds && lock && !negated
+    })
 }
 
 /// True when the first thing the function does with some mutual-exclusion lock is to
@@ -107,4 +150,29 @@ pub(crate) fn stores_data_before(f: &Function, id: usize) -> bool {
         EventKind::Call(c) => !c.args.is_empty(),
         _ => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::documents_caller_lock;
+
+    #[test]
+    fn header_comments_that_name_a_caller_lock() {
+        for held in [
+            "/*\n * Must be called with QP state write lock held.\n * Therefore, SQ lock must not be taken.\n */",
+            "/* This should be called with the QP s_lock held and interrupts disabled. */",
+            "/**\n * Locking: n_tty_receive_buf()/producer path:\n *\tcaller holds non-exclusive %termios_rwsem\n */",
+            "// The caller must hold the specified rcu_node structure's ->lock, which is released.",
+        ] {
+            assert!(documents_caller_lock(held), "{held}");
+        }
+        for not_held in [
+            "/* Called without the queue lock held: takes it itself. */",
+            "/* Must not be called with the device lock held. */",
+            "/* Called with interrupts disabled. */",
+            "/* Takes the lock, updates the count and wakes the waiter. */",
+        ] {
+            assert!(!documents_caller_lock(not_held), "{not_held}");
+        }
+    }
 }

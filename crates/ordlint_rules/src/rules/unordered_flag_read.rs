@@ -68,7 +68,7 @@ const MAX_RELATED: usize = 3;
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
     // A reader whose caller holds a lock is most likely serialised with the writer by it, as
     // a reader holding one itself is (see `publishing_writers`).
-    let locked_on_entry = entered_with_lock_held(ctx.ir);
+    let locked_on_entry = entered_with_lock_held(ctx.ir, ctx.source);
     for f in &ctx.ir.functions {
         if locked_on_entry.contains(f.name.as_str()) {
             continue;

@@ -134,6 +134,12 @@ fn publishing_writers<'a>(
     if load.mark == Mark::Plain && !polled {
         return Vec::new();
     }
+    if f.events.get(id).is_some_and(|e| {
+        f.comments_near(e.span.start, ctx.source, 3)
+            .any(acknowledges_race)
+    }) {
+        return Vec::new();
+    }
     let writers: Vec<&Site> = ctx
         .index
         .partners(key, owner.as_deref(), ctx.path)
@@ -190,6 +196,16 @@ fn stores_field(src: &str, field: &str) -> bool {
         };
         assigned || written_once
     })
+}
+
+/// True when a comment next to the read says the author weighed the race ("could be
+/// changed under us", "racy, but benign"): the kernel's prose form of `data_race()`.
+fn acknowledges_race(comment: &str) -> bool {
+    let lower = comment.to_ascii_lowercase();
+    lower.contains("under us")
+        || lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| matches!(w, "race" | "races" | "racy" | "racing" | "benign"))
 }
 
 /// A writer publishes when it releases, or comes right after a write or full barrier. A

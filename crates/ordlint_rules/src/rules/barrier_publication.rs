@@ -7,7 +7,7 @@ use crate::fixes::{
 };
 use crate::pairing::{fence_directly_before, owner_type, share_a_lock, type_name, Role, Site};
 use crate::rules::context::{
-    mentions_same_cpu_context, runs_in_interrupt_context, stores_data_before,
+    mentions_same_cpu_context, runs_in_interrupt_context, runs_only_on_tso, stores_data_before,
 };
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{Access, Event, EventKind, FenceKind, Function, LockKind, Mark, Sharing};
@@ -53,7 +53,10 @@ fn publication_readers<'a>(
     id: usize,
     store: &Access,
 ) -> Option<Vec<&'a Site>> {
-    if !matches!(store.mark, Mark::Plain | Mark::Once) || store.target.sharing != Sharing::Shared {
+    if !matches!(store.mark, Mark::Plain | Mark::Once)
+        || store.target.sharing != Sharing::Shared
+        || runs_only_on_tso(ctx.path)
+    {
         return None;
     }
     let key = store.target.key.as_ref()?;

@@ -21,6 +21,21 @@ const SAME_CPU_WORDS: &[&str] = &[
     "program order",
 ];
 
+/// Architectures whose CPUs keep stores in order and loads in order (TSO): there a
+/// compiler barrier before a store is a release, and a plain read an acquire.
+const TSO_ARCHES: &[&str] = &["x86", "s390", "sparc"];
+
+/// True when the file belongs to one strongly ordered architecture by its path
+/// (`arch/x86/…`, `arch/s390/…`, `tools/testing/selftests/x86/…`): it never runs on arm64,
+/// POWER or RISC-V, where the rules' reorderings happen.
+pub(crate) fn runs_only_on_tso(path: &str) -> bool {
+    let parts: Vec<&str> = path.split(['/', '\\']).collect();
+    parts.windows(2).any(|w| {
+        matches!(w.first(), Some(&"arch" | &"selftests"))
+            && w.get(1).is_some_and(|a| TSO_ARCHES.contains(a))
+    })
+}
+
 /// True when the function is an interrupt or NMI handler by its signature or name.
 pub(crate) fn runs_in_interrupt_context(f: &Function) -> bool {
     let name = f.name.to_ascii_lowercase();
@@ -154,7 +169,20 @@ pub(crate) fn stores_data_before(f: &Function, id: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::documents_caller_lock;
+    use super::{documents_caller_lock, runs_only_on_tso};
+
+    #[test]
+    fn tso_architecture_paths() {
+        assert!(runs_only_on_tso("linux/arch/x86/kernel/smp.c"));
+        assert!(runs_only_on_tso("arch/s390/include/asm/fpu.h"));
+        assert!(runs_only_on_tso("tools/testing/selftests/x86/lam.c"));
+        assert!(!runs_only_on_tso("arch/arm64/kernel/smp.c"));
+        assert!(
+            !runs_only_on_tso("drivers/platform/x86/wmi.c"),
+            "x86 platforms, any CPU"
+        );
+        assert!(!runs_only_on_tso("kernel/sched/core.c"));
+    }
 
     #[test]
     fn header_comments_that_name_a_caller_lock() {

@@ -5,7 +5,7 @@ use crate::code_text::code_identifiers;
 use crate::contract::{Langs, Report, RuleContext, RuleDef};
 use crate::fixes::{disjoint, load_acquire, replace};
 use crate::pairing::{owner_type, Role, Site};
-use crate::rules::context::{entered_with_lock_held, in_while_condition};
+use crate::rules::context::{entered_with_lock_held, in_while_condition, runs_only_on_tso};
 use ordlint_diagnostics::{Fix, FixAvailability, Severity, Tier};
 use ordlint_ir::{
     Access, AtomicOrdering, Event, EventKind, FenceKind, Function, KeyKind, LocationKey, Mark,
@@ -106,7 +106,7 @@ fn publishing_writers<'a>(
         load.mark,
         Mark::Plain | Mark::Once | Mark::Atomic(AtomicOrdering::Relaxed)
     );
-    if !unordered_mark || load.target.sharing != Sharing::Shared {
+    if !unordered_mark || load.target.sharing != Sharing::Shared || runs_only_on_tso(ctx.path) {
         return Vec::new();
     }
     let Some(key) = load.target.key.as_ref() else {

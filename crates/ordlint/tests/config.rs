@@ -41,7 +41,7 @@ fn project(config: &str) -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join(".git")).unwrap_or_else(|e| panic!("{e}"));
     write(&dir.path().join("ordlint.toml"), config);
     write(&dir.path().join("a/flag.c"), FLAG);
-    write(&dir.path().join("arch/x86/flag.c"), FLAG);
+    write(&dir.path().join("arch/arm64/flag.c"), FLAG);
     dir
 }
 
@@ -96,7 +96,7 @@ fn overrides_and_exclude_apply_per_path() {
     let (_, out, _) = run(ordlint(dir.path()).args(["check", "--format", "json", "."]));
     assert_eq!(
         rules_fired(&out),
-        vec!["arch/x86/flag.c:barrier-publication".to_owned()]
+        vec!["arch/arm64/flag.c:barrier-publication".to_owned()]
     );
 }
 
@@ -116,7 +116,7 @@ fn stdin_filename_discovers_from_its_directory() {
         "{PAIRING}[[overrides]]\npaths = [\"arch/**\"]\nignore = [\"barrier-publication\"]\n"
     ));
     let (code, _, _) = run(ordlint(dir.path())
-        .args(["check", "--stdin-filename", "arch/x86/new.c"])
+        .args(["check", "--stdin-filename", "arch/arm64/new.c"])
         .write_stdin(FLAG));
     assert_eq!(code, 0);
     let (code, _, _) = run(ordlint(dir.path())

@@ -123,14 +123,25 @@ fn documents_caller_lock(comment: &str) -> bool {
         ]
         .iter()
         .any(|p| sentence.contains(p));
-        let lock = ["lock", "mutex", "rwsem", "semaphore"]
-            .iter()
-            .any(|w| sentence.contains(w));
+        let lock = sentence
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(names_a_lock);
         let negated = ["without", "not held", "must not", "unlocked"]
             .iter()
             .any(|w| sentence.contains(w));
         holds && lock && !negated
     })
+}
+
+/// True when a word of a comment names a lock: `lock`, `s_lock`, `spinlock`, `mutex`,
+/// `termios_rwsem`, `sem`; not `clock` or `block`.
+fn names_a_lock(word: &str) -> bool {
+    matches!(
+        word,
+        "lock" | "locks" | "spinlock" | "mutex" | "rwsem" | "semaphore" | "sem"
+    ) || ["_lock", "_spinlock", "_mutex", "_rwsem", "_sem"]
+        .iter()
+        .any(|suffix| word.ends_with(suffix))
 }
 
 /// True when the first thing the function does with some mutual-exclusion lock is to
@@ -198,6 +209,7 @@ mod tests {
             "/* Called without the queue lock held: takes it itself. */",
             "/* Must not be called with the device lock held. */",
             "/* Called with interrupts disabled. */",
+            "/* Must be called with the bus clock enabled and the block mapped. */",
             "/* Takes the lock, updates the count and wakes the waiter. */",
         ] {
             assert!(!documents_caller_lock(not_held), "{not_held}");

@@ -160,10 +160,14 @@ fn publishing_writers<'a>(
 /// one of them and run by this file's own protocol (its lock, its state machine), which the
 /// far writer never takes part in.
 fn publication_is_foreign(ctx: &RuleContext<'_>, writers: &[&Site], field: &str) -> bool {
-    let split = |p: &str| {
-        let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
-        let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-        (format!("{dir}/"), stem.to_owned())
+    // A file's directory with its trailing `/` (empty in the current directory, which
+    // holds every other), and its name without the extension.
+    let split = |p: &str| match p.rsplit_once('/') {
+        Some((dir, file)) => (
+            format!("{dir}/"),
+            file.split('.').next().unwrap_or(file).to_owned(),
+        ),
+        None => (String::new(), p.split('.').next().unwrap_or(p).to_owned()),
     };
     let (here, stem) = split(ctx.path);
     let related = |w: &&Site| {

@@ -29,6 +29,8 @@ pub(crate) static RULE: RuleDef = RuleDef {
 const BARRIER_WORDS: &[&str] = &["smp_mb", "barrier", "memory order", "ordered"];
 
 fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
+    // The file's sleepers, found on the first check that gets that far.
+    let mut sleepers: Option<Vec<Waiter>> = None;
     for f in &ctx.ir.functions {
         for (id, event) in f.events.iter().enumerate() {
             let EventKind::Wake(check) = &event.kind else {
@@ -50,7 +52,7 @@ fn check(ctx: &RuleContext<'_>, out: &mut Report<'_>) {
             {
                 continue;
             }
-            let waiters = waiters_of(ctx, wq);
+            let waiters = waiters_of(ctx, sleepers.get_or_insert_with(|| sleepers_in(ctx)), wq);
             let Some((store_id, target, waiter)) = condition_store(ctx, f, id, &waiters) else {
                 continue;
             };
@@ -125,6 +127,8 @@ const WINDOW: usize = 4;
 struct Waiter {
     /// The whole call.
     call: Span,
+    /// Its wait-queue argument.
+    queue: Span,
     /// Its condition argument.
     condition: Span,
 }
@@ -198,13 +202,9 @@ fn condition_stores_before(f: &Function, id: usize) -> Vec<(usize, String)> {
     stores
 }
 
-/// The sleepers on wait queue `wq` (as the check spells it) in the file's code, matched by
-/// the queue's last name: `&cl->tx_wait` and `cl->tx_wait`, `mcc_wait[tag]` and `mcc_wait[i]`.
-fn waiters_of(ctx: &RuleContext<'_>, wq: &str) -> Vec<Waiter> {
-    let queue = last_name(wq);
-    if queue.is_empty() {
-        return Vec::new();
-    }
+/// Every sleeper with a condition in the file's code: `wait_event…(wq, condition, …)`,
+/// `swait_event…(…)`.
+fn sleepers_in(ctx: &RuleContext<'_>) -> Vec<Waiter> {
     let src = ctx.source;
     code_identifiers(src)
         .filter(|&(s, e)| {
@@ -218,13 +218,25 @@ fn waiters_of(ctx: &RuleContext<'_>, wq: &str) -> Vec<Waiter> {
             }
             let call = Span::new(s, closing_paren(src, open)?);
             match crate::fixes::call_args(ctx, call).as_slice() {
-                [head, condition, ..] if last_name(ctx.text(*head)) == queue => Some(Waiter {
+                [queue, condition, ..] => Some(Waiter {
                     call,
+                    queue: *queue,
                     condition: *condition,
                 }),
                 _ => None,
             }
         })
+        .collect()
+}
+
+/// The sleepers on wait queue `wq` (as the check spells it), matched by the queue's last
+/// name: `&cl->tx_wait` and `cl->tx_wait`, `mcc_wait[tag]` and `mcc_wait[i]`.
+fn waiters_of(ctx: &RuleContext<'_>, sleepers: &[Waiter], wq: &str) -> Vec<Waiter> {
+    let queue = last_name(wq);
+    sleepers
+        .iter()
+        .filter(|w| !queue.is_empty() && last_name(ctx.text(w.queue)) == queue)
+        .copied()
         .collect()
 }
 

@@ -202,14 +202,18 @@ fn stores_field(src: &str, field: &str) -> bool {
     })
 }
 
-/// True when a comment next to the read says the author weighed the race ("could be
-/// changed under us", "racy, but benign"): the kernel's prose form of `data_race()`.
+/// True when a comment next to the read says the race is accepted ("could be changed
+/// under us", "racy, but harmless", "benign"): the kernel's prose form of `data_race()`.
+/// A comment that only names a race ("to avoid racing with the IRQ handler") does not
+/// count: that is where the author may think `READ_ONCE()` is enough.
 fn acknowledges_race(comment: &str) -> bool {
     let lower = comment.to_ascii_lowercase();
-    lower.contains("under us")
+    ["under us", "harmless", "don't care", "doesn't matter"]
+        .iter()
+        .any(|p| lower.contains(p))
         || lower
             .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| matches!(w, "race" | "races" | "racy" | "racing" | "benign"))
+            .any(|w| matches!(w, "racy" | "benign"))
 }
 
 /// A writer publishes when it releases, or comes right after a write or full barrier. A

@@ -1131,7 +1131,6 @@ impl Walker<'_> {
     /// A macro call that heads a block (`list_for_each_entry(pos, head, m) { … }`,
     /// `scoped_guard(spinlock, &l) { … }`): `header` spans the call, `body` is the block.
     fn macro_block(&mut self, name: String, args: Vec<Node<'_>>, header: Span, body: Node<'_>) {
-        let call_span = header;
         let whole = header.cover(self.span(body));
         let saved = self.stmt;
         self.stmt = header;
@@ -1149,15 +1148,15 @@ impl Walker<'_> {
                 kind: kernel_api::guard_class(&class),
                 object: args.get(object_index).map(|a| self.operand(*a)),
             };
-            self.emit(EventKind::Lock(op.clone()), call_span);
+            self.emit(EventKind::Lock(op.clone()), header);
             self.stmt = saved;
             self.stmt(body);
             // The guard is dropped at the end of the block: the unlock points at the header.
             self.stmt = whole;
-            self.emit(EventKind::Unlock(op), call_span);
+            self.emit(EventKind::Unlock(op), header);
         } else {
             self.in_scope(ScopeKind::Loop, whole, |w| {
-                w.in_scope(ScopeKind::LoopCondition, call_span, |w| {
+                w.in_scope(ScopeKind::LoopCondition, header, |w| {
                     // Bare identifiers are the cursor, the list member or a CPU variable.
                     for a in args.iter().filter(|a| a.kind() != "identifier") {
                         w.expr(*a);
@@ -1167,7 +1166,7 @@ impl Walker<'_> {
                         receiver: None,
                         args: args.iter().map(|a| w.operand(*a)).collect(),
                     };
-                    w.emit(EventKind::Call(call_ev), call_span);
+                    w.emit(EventKind::Call(call_ev), header);
                 });
                 w.stmt = saved;
                 w.stmt(body);

@@ -288,14 +288,32 @@ fn settings_select_rules_and_limit_file_size() {
     assert_eq!(c.shutdown(), 0);
 }
 
-#[test]
-fn workspace_index_names_the_reader_in_another_file_with_progress() {
+/// A workspace folder holding the cross-file barrier-publication fixture: `producer.c`
+/// publishes, `consumer.c` reads.
+fn cross_file_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let src = root().join("fixtures/barrier-publication/cross_file_completion");
     for name in ["producer.c", "consumer.c"] {
         let text = std::fs::read_to_string(src.join(name)).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
     }
+    dir
+}
+
+/// Wait for the end of the indexing progress and check its message says `summary`.
+fn wait_for_index_end(c: &mut Client, summary: &str) {
+    let end = c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
+    assert!(
+        end["params"]["value"]["message"]
+            .as_str()
+            .is_some_and(|s| s.contains(summary)),
+        "{end:#}"
+    );
+}
+
+#[test]
+fn workspace_index_names_the_reader_in_another_file_with_progress() {
+    let dir = cross_file_workspace();
     let producer = dir.path().join("producer.c");
     let consumer_uri = file_uri(&dir.path().join("consumer.c"));
     let uri = file_uri(&producer);
@@ -307,13 +325,7 @@ fn workspace_index_names_the_reader_in_another_file_with_progress() {
     );
     c.wait_for(|m| m["method"] == "window/workDoneProgress/create");
     c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin");
-    let end = c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
-    assert!(
-        end["params"]["value"]["message"]
-            .as_str()
-            .is_some_and(|s| s.contains("indexed 2 of 2")),
-        "{end:#}"
-    );
+    wait_for_index_end(&mut c, "indexed 2 of 2");
     let text = std::fs::read_to_string(&producer).unwrap_or_else(|e| panic!("{e}"));
     c.open(&uri, &text);
     let p = c.diagnostics(&uri, |p| has_rule(p, "barrier-publication"));
@@ -334,12 +346,7 @@ fn workspace_index_names_the_reader_in_another_file_with_progress() {
 
 #[test]
 fn the_workspace_is_indexed_only_when_a_selected_rule_pairs_across_files() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let src = root().join("fixtures/barrier-publication/cross_file_completion");
-    for name in ["producer.c", "consumer.c"] {
-        let text = std::fs::read_to_string(src.join(name)).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
-    }
+    let dir = cross_file_workspace();
     let mut c = Client::spawn();
     // The default rules: none of them reads other files, so nothing is indexed.
     c.initialize(
@@ -364,13 +371,7 @@ fn the_workspace_is_indexed_only_when_a_selected_rule_pairs_across_files() {
         "workspace/didChangeConfiguration",
         json!({"settings": {"ordlint": pairing_rules()}}),
     );
-    let end = c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end");
-    assert!(
-        end["params"]["value"]["message"]
-            .as_str()
-            .is_some_and(|s| s.contains("indexed 2 of 2")),
-        "{end:#}"
-    );
+    wait_for_index_end(&mut c, "indexed 2 of 2");
     let producer = dir.path().join("producer.c");
     let uri = file_uri(&producer);
     let text = std::fs::read_to_string(&producer).unwrap_or_else(|e| panic!("{e}"));
